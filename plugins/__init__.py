@@ -1,0 +1,1 @@
+"""riskcore's built-in metrics, loaded through the riskcore entry-point group."""

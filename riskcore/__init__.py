@@ -1,0 +1,43 @@
+"""riskcore: rate a company's long-term commitment book through pluggable risk metrics.
+
+The public API is what this module exports; everything else may change.
+"""
+
+from __future__ import annotations
+
+from ._version import __version__
+from .config import Config
+from .errors import ConfigError, PortfolioError, RiskcoreError, SkipMetric, UsageError
+from .hookspecs import hookimpl
+from .loading import load_portfolio
+from .metric import Context, Metric, MetricConfig, MetricResult
+from .money import format_money, parse_money
+from .portfolio import Commitment, Financing, Money, Portfolio
+from .schedule import Term
+from .scoring import ScorePoints, score_from_points
+
+
+__all__ = [
+    "Commitment",
+    "Config",
+    "ConfigError",
+    "Context",
+    "Financing",
+    "Metric",
+    "MetricConfig",
+    "MetricResult",
+    "Money",
+    "Portfolio",
+    "PortfolioError",
+    "RiskcoreError",
+    "ScorePoints",
+    "SkipMetric",
+    "Term",
+    "UsageError",
+    "__version__",
+    "format_money",
+    "hookimpl",
+    "load_portfolio",
+    "parse_money",
+    "score_from_points",
+]

@@ -1,0 +1,5 @@
+"""`python -m riskcore` runs the CLI."""
+
+from riskcore.cli import main
+
+main()

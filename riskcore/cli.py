@@ -1,0 +1,339 @@
+"""The `riskcore` command line: a thin shell over the engine.
+
+It parses options, calls the library, renders, and maps errors to exit codes: 0 ok; 1 a rating
+worse than --fail-on; 2 usage error or invalid input; 3 a plugin failed under --strict.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._version import __version__
+from .engine import Engine
+from .errors import InputError, PortfolioError, RiskcoreError, UsageError
+from .loading import load_portfolio
+from .registry import ENV_ALLOW, Registry, parse_allow
+from .render import BUILTIN_RENDERERS, RenderOptions, Renderer
+from .report import Report, dumps
+
+EXIT_OK, EXIT_FAIL_ON, EXIT_INVALID, EXIT_PLUGIN = 0, 1, 2, 3
+
+
+class InvalidInput(click.ClickException):
+    """Bad input or usage: printed without a traceback, exit code 2."""
+
+    exit_code = EXIT_INVALID
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+
+
+@contextlib.contextmanager
+def handled(debug: bool) -> Iterator[None]:
+    """Turn riskcore's errors into exit code 2 with one message; `--debug` keeps the traceback."""
+    try:
+        yield
+    except (InputError, UsageError) as exc:
+        if debug:
+            raise
+        raise InvalidInput(str(exc)) from None
+    except RiskcoreError as exc:  # pragma: no cover - every raised kind is handled above
+        if debug:
+            raise
+        raise InvalidInput(str(exc)) from None
+
+
+class RiskcoreGroup(click.Group):
+    """Adds plugin commands (hook riskcore_register_commands) lazily, only when needed."""
+
+    _loaded = False
+
+    def _load_plugin_commands(self, ctx: click.Context) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        plugins_dir = ctx.params.get("plugins_dir")
+        registry = Registry(allow=parse_allow(os.environ.get(ENV_ALLOW)), plugins_dir=plugins_dir)
+        registry.call_each("riskcore_register_commands", lambda _name: {"cli": self})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            self._load_plugin_commands(ctx)
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands(ctx)
+        return super().list_commands(ctx)
+
+
+@click.group(cls=RiskcoreGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="riskcore")
+@click.option(
+    "--plugins-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also load plugin modules (*.py) from this folder.",
+)
+@click.pass_context
+def cli(ctx: click.Context, plugins_dir: Path | None) -> None:
+    """Rate a company's long-term commitments against what it earns.
+
+    \b
+    Examples:
+      riskcore score configs/portfolios/openai-2025.yaml
+      riskcore score a.yaml b.yaml --format json --output reports.json
+      riskcore score p.yaml --fail-on BB       # exit 1 if rated worse than BB
+      riskcore explain revenue_coverage
+      riskcore plugins --json
+    """
+    ctx.obj = {"plugins_dir": plugins_dir}
+
+
+def _engine(
+    ctx: click.Context,
+    config: Path | None = None,
+    disable: Sequence[str] = (),
+    only: Sequence[str] = (),
+) -> Engine:
+    return Engine(config=config, disable=disable, only=only, plugins_dir=ctx.obj["plugins_dir"])
+
+
+_config_option = click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path),
+    help="A TOML/YAML/JSON file overlaid on the default config.",
+)
+_debug_option = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+
+
+@cli.command()
+@click.argument("portfolios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_config_option
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    help="table, json, markdown, or a format a plugin adds.",
+)
+@click.option(
+    "--table-format",
+    default="simple",
+    show_default=True,
+    help="tabulate's table style for --format table (github, grid, psql, ...).",
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout."
+)
+@click.option("--disable", multiple=True, metavar="NAME", help="Drop a metric (or plugin). Repeatable.")
+@click.option("--only", multiple=True, metavar="NAME", help="Run only these metrics. Repeatable.")
+@click.option("--strict", is_flag=True, help="Exit 3 if any plugin or metric failed.")
+@click.option(
+    "--fail-on",
+    metavar="GRADE",
+    help="Exit 1 if any rating is worse than GRADE (NR is worse than every grade).",
+)
+@_debug_option
+@click.pass_context
+def score(
+    ctx: click.Context,
+    portfolios: tuple[Path, ...],
+    config: Path | None,
+    fmt: str,
+    table_format: str,
+    output: Path | None,
+    disable: tuple[str, ...],
+    only: tuple[str, ...],
+    strict: bool,
+    fail_on: str | None,
+    debug: bool,
+) -> None:
+    """Score PORTFOLIO files (YAML, TOML or JSON) and print the rated report."""
+    with handled(debug):
+        engine = _engine(ctx, config, disable, only)
+        renderer = _renderer(engine, fmt)
+        grades = [g.grade for g in engine.config.rating.scale]
+        if fail_on is not None and fail_on not in grades:
+            raise UsageError(f"--fail-on {fail_on}: not a grade of the scale ({', '.join(grades)})")
+    reports: list[Report] = []
+    invalid = False
+    for path in portfolios:
+        try:
+            reports.append(engine.score(path))
+        except PortfolioError as exc:
+            if debug:
+                raise
+            invalid = True
+            click.echo(f"Error: {exc}", err=True)
+    if reports:
+        text = renderer(reports, RenderOptions(table_format=table_format))
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
+    if invalid:
+        ctx.exit(EXIT_INVALID)
+    if strict:
+        failed = [str(f) for f in engine.plugin_errors]
+        failed += [
+            f"metric {m.name} failed: {m.message}" for r in reports for m in r.metrics if m.status == "error"
+        ]
+        if failed:
+            for line in dict.fromkeys(failed):
+                click.echo(f"Strict: {line}", err=True)
+            ctx.exit(EXIT_PLUGIN)
+    if fail_on is not None:
+        limit = grades.index(fail_on)
+        worse = [r for r in reports if r.rating == "NR" or grades.index(r.rating) > limit]
+        if worse:
+            names = ", ".join(f"{r.company.name} ({r.rating})" for r in worse)
+            click.echo(f"Fail: rated worse than {fail_on}: {names}", err=True)
+            ctx.exit(EXIT_FAIL_ON)
+
+
+def _renderer(engine: Engine, fmt: str) -> Renderer:
+    if fmt in BUILTIN_RENDERERS:
+        return BUILTIN_RENDERERS[fmt]
+    plugin = engine.registry.renderers.get(fmt)
+    if plugin is not None:
+        render = plugin[0]
+        return lambda reports, options: render(reports, options)
+    names = sorted([*BUILTIN_RENDERERS, *engine.registry.renderers])
+    raise UsageError(f"--format {fmt}: unknown format; choose from {', '.join(names)}")
+
+
+@cli.command()
+@click.argument("portfolios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_debug_option
+def validate(portfolios: tuple[Path, ...], debug: bool) -> None:
+    """Check PORTFOLIO files and report every problem in each, without scoring."""
+    bad = 0
+    for path in portfolios:
+        try:
+            p = load_portfolio(path)
+        except PortfolioError as exc:
+            if debug:
+                raise
+            bad += 1
+            click.echo(f"Error: {exc}", err=True)
+            continue
+        click.echo(
+            f"ok: {path}: {p.company.name} as of {p.company.as_of.isoformat()}, "
+            f"{len(p.commitments)} commitments, {len(p.financing)} financing rows"
+        )
+    if bad:
+        sys.exit(EXIT_INVALID)
+
+
+@cli.command()
+@click.option(
+    "--kind",
+    type=click.Choice(["portfolio", "config", "report"]),
+    default="portfolio",
+    show_default=True,
+    help="Which format's JSON Schema to print.",
+)
+def schema(kind: str) -> None:
+    """Print the JSON Schema of the portfolio file format (or of the config or report)."""
+    from .config import Config
+    from .portfolio import Portfolio
+
+    model: Any = {"portfolio": Portfolio, "config": Config, "report": Report}[kind]
+    click.echo(dumps(model.model_json_schema()))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_debug_option
+@click.pass_context
+def plugins(ctx: click.Context, as_json: bool, debug: bool) -> None:
+    """List every plugin found: version, source, status, hooks and metrics."""
+    with handled(debug):
+        engine = _engine(ctx)
+    found = engine.plugins
+    if as_json:
+        click.echo(dumps([p.to_dict() for p in found]))
+        return
+    from tabulate import tabulate
+
+    rows = [
+        [
+            p.name,
+            p.version or "—",
+            p.source,
+            p.status + (f": {p.error}" if p.error else ""),
+            ", ".join(p.metrics + [f"format:{r}" for r in p.renderers]) or "—",
+            ", ".join(h.removeprefix("riskcore_") for h in p.hooks) or "—",
+        ]
+        for p in found
+    ]
+    click.echo(
+        tabulate(
+            rows,
+            headers=["plugin", "version", "source", "status", "provides", "hooks"],
+            maxcolwidths=[None, None, None, 50, 40, None],
+        )
+    )
+
+
+@cli.command()
+@click.argument("metric", required=False)
+@_config_option
+@_debug_option
+@click.pass_context
+def explain(ctx: click.Context, metric: str | None, config: Path | None, debug: bool) -> None:
+    """Print how METRIC is computed, or how the rating is built and which metrics feed it."""
+    with handled(debug):
+        engine = _engine(ctx, config)
+        if metric is None:
+            click.echo(_explain_rating(engine))
+            return
+        active = {m.name: m for m in engine.metrics}
+        if metric not in active:
+            known = ", ".join(sorted(engine.available_metrics)) or "none"
+            raise UsageError(f"no metric {metric!r} is loaded (loaded: {known})")
+    m = active[metric]
+    settings = json.dumps(m.config.model_dump(mode="json"), separators=(", ", ": "))
+    click.echo(
+        f"{m.name}: {m.title}\n"
+        f"plugin {m.plugin}; weight {m.weight:.3f} after normalising (default {m.default_weight:g})\n"
+        f"settings: {settings}\n\n{m.method}"
+    )
+
+
+def _explain_rating(engine: Engine) -> str:
+    rating = engine.config.rating
+    lines = [
+        "How riskcore rates a portfolio",
+        "",
+        "Each metric scores risk from 0 (none) to 100 (extreme). Weights are normalised to sum to 1",
+        "over the enabled metrics. coverage = the weight of the metrics that produced a score; below",
+        f"{rating.min_coverage:.0%} the rating is NR. score = sum(weight x metric score) / coverage.",
+        f"Then, in order: {', '.join(rating.adjustments) or 'no adjustments'}"
+        + (
+            f" (the score is at least the worst metric's score minus {rating.weakest_link_gap:g})."
+            if "weakest_link" in rating.adjustments
+            else "."
+        ),
+        "",
+        "Scale (upper bounds inclusive):",
+    ]
+    lines += [f"  {g.grade:<4} <= {g.max:g}  {g.label}" for g in rating.scale]
+    lines += ["", "Metrics (riskcore explain NAME for the method):"]
+    lines += [f"  {m.name:<22} weight {m.weight:.3f}  {m.title}" for m in engine.metrics]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="riskcore")

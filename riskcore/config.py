@@ -1,0 +1,108 @@
+"""Configuration models: the engine's assumptions, the rating scale and per-metric settings.
+
+Everything that moves a number is here and in `configs/default.toml`, validated like a portfolio.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from .portfolio import Kind, Money
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EngineConfig(_Model):
+    """Assumptions every metric shares."""
+
+    horizon_years: int = Field(10, ge=1, le=50, description="Years scored from the as_of year.")
+    default_revenue_growth: float = Field(
+        0.0, gt=-1, allow_inf_nan=False, description="Growth used when a portfolio gives none."
+    )
+    max_file_bytes: int = Field(10_000_000, gt=0, description="Largest input file read.")
+    cost_per_gw: dict[Kind, Money] = Field(
+        default_factory=dict, description="Value per GW of a commitment given only by capacity."
+    )
+
+
+class Grade(_Model):
+    """One band of the rating scale: scores up to `max` (inclusive) get `grade`."""
+
+    grade: str = Field(min_length=1, max_length=8)
+    max: float = Field(gt=0, le=100, allow_inf_nan=False)
+    label: str = ""
+
+
+class RatingConfig(_Model):
+    """How metric scores become one rating."""
+
+    min_coverage: float = Field(0.7, ge=0, le=1, description="Below this coverage: NR.")
+    adjustments: list[Literal["weakest_link"]] = Field(
+        default_factory=lambda: ["weakest_link"], description="Applied in this order."
+    )
+    weakest_link_gap: float = Field(20.0, ge=0, le=100, allow_inf_nan=False)
+    scale: list[Grade] = Field(min_length=1)
+
+    @field_validator("scale")
+    @classmethod
+    def _check_scale(cls, scale: list[Grade]) -> list[Grade]:
+        names = [g.grade for g in scale]
+        if len(set(names)) != len(names) or "NR" in names:
+            raise ValueError("grades must be unique and none may be called NR")
+        for better, worse in zip(scale, scale[1:], strict=False):
+            if worse.max <= better.max:
+                raise ValueError(
+                    f"bands overlap: {worse.grade} (max {worse.max:g}) must end above "
+                    f"{better.grade} (max {better.max:g}); list grades from best to worst"
+                )
+        if scale[-1].max != 100:
+            raise ValueError(
+                f"the scale leaves a gap: its last band ({scale[-1].grade}) must end at 100"
+            )
+        return scale
+
+
+class MetricSettings(BaseModel):
+    """The engine's keys of a `[metrics.NAME]` table; every other key goes to the metric's Config."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    weight: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] | None = None
+    enabled: bool = True
+
+    def options(self) -> dict[str, Any]:
+        """The keys meant for the metric's own Config."""
+        return dict(self.model_extra or {})
+
+
+class Config(_Model):
+    """The effective configuration of one engine."""
+
+    engine: EngineConfig = Field(default_factory=EngineConfig)
+    rating: RatingConfig
+    metrics: dict[str, MetricSettings] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_costs(self) -> Config:
+        missing = sorted(set(Kind.__args__) - set(self.engine.cost_per_gw))  # type: ignore[attr-defined]
+        if missing:
+            raise PydanticCustomError(
+                "riskcore",
+                "{msg}",
+                {"field": "engine", "msg": f"cost_per_gw lacks kinds: {', '.join(missing)}"},
+            )
+        return self
+
+    def grade_of(self, score: float | None) -> Grade | None:
+        """The band a score falls in (upper bounds inclusive); None for no score."""
+        if score is None:
+            return None
+        for band in self.rating.scale:
+            if score <= band.max:
+                return band
+        return self.rating.scale[-1]

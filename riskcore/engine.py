@@ -1,0 +1,294 @@
+"""The engine: score one portfolio with the loaded metrics and rate it.
+
+An Engine owns its config and its plugins (loaded once, at construction) and is safe to share
+between threads: `score` keeps no state between calls. It never prints; it logs and puts
+warnings in the report.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ._version import __version__
+from .config import Config
+from .defaults import config_sha256, load_config
+from .errors import ConfigError, ErrorItem, SkipMetric, UsageError
+from .loading import format_loc, load_portfolio_with_hash
+from .metric import Context, Metric, MetricConfig, MetricResult
+from .portfolio import Portfolio
+from .rating import adjust, aggregate, margin, normalise_weights
+from .registry import ENV_ALLOW, PluginFailure, PluginInfo, Registry, one_line, parse_allow
+from .report import CompanyInfo, MetricEntry, PluginRef, Provenance, Report, ScheduleRow
+from .schedule import Book, build_book
+
+log = logging.getLogger(__name__)
+
+
+
+@dataclass(frozen=True)
+class ActiveMetric:
+    """A metric the engine runs: its instance, validated config and normalised weight."""
+
+    name: str
+    title: str
+    plugin: str
+    weight: float
+    default_weight: float
+    config: MetricConfig
+    instance: Metric
+
+    @property
+    def method(self) -> str:
+        return self.instance.method()
+
+
+PortfolioSource = str | Path | Mapping[str, Any] | Portfolio
+
+
+class Engine:
+    """Loads plugins once and scores portfolios into rated reports.
+
+    `config`: a path, a mapping overlaid on the defaults, or a Config. `plugins`: extra plugin
+    objects or modules. `allow`: third-party entry points to load (None = the
+    RISKCORE_LOAD_PLUGINS variable if set, else all). `disable` and `only` name metrics (or, for
+    `disable`, whole plugins).
+    """
+
+    def __init__(
+        self,
+        config: str | Path | Mapping[str, Any] | Config | None = None,
+        plugins: Sequence[object] = (),
+        load_entrypoints: bool = True,
+        allow: Iterable[str] | None = None,
+        disable: Iterable[str] = (),
+        only: Iterable[str] = (),
+        plugins_dir: str | Path | None = None,
+    ) -> None:
+        self.config, data = load_config(config)
+        self.config_sha256 = config_sha256(data)
+        if allow is None:
+            allow = parse_allow(os.environ.get(ENV_ALLOW))
+        disable, only = set(disable), set(only)
+        self._registry = Registry(
+            load_entrypoints=load_entrypoints,
+            allow=allow,
+            plugins=plugins,
+            plugins_dir=plugins_dir,
+        )
+        self._check_names(disable, only)
+        self._warnings = [
+            f"config has [metrics.{name}] but no such metric is loaded"
+            for name in sorted(set(self.config.metrics) - set(self._registry.metrics))
+        ]
+        self._metrics = self._activate(disable, only)
+
+    def _check_names(self, disable: set[str], only: set[str]) -> None:
+        metric_names = set(self._registry.metrics)
+        known = metric_names | set(self._registry.plugins)
+        for option, names, pool in (("--disable", disable, known), ("--only", only, metric_names)):
+            for name in sorted(names - pool):
+                close = difflib.get_close_matches(name, sorted(pool), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise UsageError(f"{option} {name}: no metric of that name is loaded{hint}")
+
+    def _activate(self, disable: set[str], only: set[str]) -> tuple[ActiveMetric, ...]:
+        chosen: list[tuple[str, float, MetricConfig, Metric, str]] = []
+        errors: list[ErrorItem] = []
+        for name in sorted(self._registry.metrics):
+            registered = self._registry.metrics[name]
+            settings = self.config.metrics.get(name)
+            if settings is not None and not settings.enabled:
+                continue
+            if name in disable or registered.plugin in disable or (only and name not in only):
+                continue
+            cls = registered.cls
+            try:
+                options = settings.options() if settings else {}
+                metric_config = cls.Config.model_validate(options)
+            except ValidationError as exc:
+                for err in exc.errors(include_url=False):
+                    loc = format_loc(("metrics", name, *err["loc"]))
+                    errors.append(ErrorItem(loc, err["msg"].removeprefix("Value error, ")))
+                continue
+            weight = settings.weight if settings and settings.weight is not None else cls.default_weight
+            try:
+                instance = cls()
+            except Exception as exc:  # a plugin's constructor may raise anything
+                self._registry._fail(self._registry.plugins[registered.plugin], "init", one_line(exc))
+                continue
+            chosen.append((name, float(weight), metric_config, instance, registered.plugin))
+        if errors:
+            raise ConfigError(None, errors)
+        if chosen and math.fsum(w for _, w, *_ in chosen) <= 0:
+            raise ConfigError(None, [ErrorItem("metrics", "the enabled metrics' weights sum to 0")])
+        weights = normalise_weights({n: w for n, w, *_ in chosen}) if chosen else {}
+        return tuple(
+            ActiveMetric(
+                name=n,
+                title=inst.title,
+                plugin=plugin,
+                weight=weights[n],
+                default_weight=float(inst.default_weight),
+                config=cfg,
+                instance=inst,
+            )
+            for n, _, cfg, inst, plugin in chosen
+        )
+
+    # -- what the engine holds ---------------------------------------------------------------
+
+    @property
+    def metrics(self) -> tuple[ActiveMetric, ...]:
+        """The metrics this engine runs, sorted by name, with normalised weights."""
+        return self._metrics
+
+    @property
+    def plugin_errors(self) -> list[PluginFailure]:
+        """Plugins that failed to load or register."""
+        return list(self._registry.failures)
+
+    @property
+    def plugins(self) -> list[PluginInfo]:
+        """Every plugin found, active, disabled or failed, sorted by name."""
+        return sorted(self._registry.plugins.values(), key=lambda p: p.name)
+
+    @property
+    def registry(self) -> Registry:
+        return self._registry
+
+    @property
+    def available_metrics(self) -> dict[str, type[Metric]]:
+        """Every registered metric class by name, enabled or not."""
+        return {n: r.cls for n, r in sorted(self._registry.metrics.items())}
+
+    # -- scoring -----------------------------------------------------------------------------
+
+    def score(self, portfolio: PortfolioSource) -> Report:
+        """Rate one portfolio (a path, a mapping or a Portfolio). Bad input: PortfolioError."""
+        loaded, sha = load_portfolio_with_hash(
+            portfolio, max_bytes=self.config.engine.max_file_bytes
+        )
+        book = build_book(loaded, self.config.engine)
+        entries: list[MetricEntry] = []
+        warnings = set(book.warnings) | set(self._warnings)
+        warnings |= {str(f) for f in self._registry.failures}
+        for metric in self._metrics:
+            entry, metric_warnings = self._run(metric, loaded, book)
+            entries.append(entry)
+            warnings |= {f"{metric.name}: {w}" for w in metric_warnings}
+        return self._rate(loaded, sha, entries, book, sorted(warnings))
+
+    def _run(self, metric: ActiveMetric, portfolio: Portfolio, book: Book) -> tuple[MetricEntry, list[str]]:
+        base: dict[str, Any] = {
+            "name": metric.name,
+            "title": metric.title,
+            "plugin": metric.plugin,
+            "weight": metric.weight,
+            "contribution": 0.0,
+        }
+        context = Context(book, metric.config, self.config.engine)
+        try:
+            result = metric.instance.score(portfolio, context)
+        except SkipMetric as exc:
+            return MetricEntry(status="skipped", message=str(exc) or "skipped", **base), []
+        except Exception as exc:  # a plugin's score may raise anything
+            log.debug("metric %s failed", metric.name, exc_info=True)
+            return MetricEntry(status="error", message=f"{metric.plugin}: {one_line(exc)}", **base), []
+        problem = _check_result(result)
+        if problem:
+            return MetricEntry(status="error", message=f"{metric.plugin}: {problem}", **base), []
+        grade = self.config.grade_of(result.score)
+        return (
+            MetricEntry(
+                status="ok",
+                score=result.score,
+                rating=grade.grade if grade else None,
+                value=result.value,
+                unit=result.unit,
+                summary=result.summary,
+                details=dict(result.details),
+                **base,
+            ),
+            list(result.warnings),
+        )
+
+    def _rate(
+        self,
+        portfolio: Portfolio,
+        sha: str,
+        entries: list[MetricEntry],
+        book: Book,
+        warnings: list[str],
+    ) -> Report:
+        weights = {e.name: e.weight for e in entries}
+        scores = {e.name: (e.score if e.status == "ok" else None) for e in entries}
+        agg = aggregate(weights, scores, self.config.rating.min_coverage)
+        entries = [e.model_copy(update={"contribution": agg.contributions[e.name]}) for e in entries]
+        adjustments = []
+        score = agg.score
+        if score is not None:
+            ok = {n: s for n, s in scores.items() if s is not None}
+            score, adjustments = adjust(score, ok, self.config.rating)
+            grade = self.config.grade_of(score)
+            assert grade is not None
+            rating, label = grade.grade, grade.label
+        else:
+            rating = "NR"
+            label = (
+                f"Not rated: metrics with a result cover {agg.coverage:.0%} of the weight, "
+                f"below the minimum of {self.config.rating.min_coverage:.0%}"
+            )
+        company = portfolio.company
+        schedule = [
+            ScheduleRow(
+                year=y,
+                obligations=book.obligations[y],
+                revenue=book.counted_revenue[y],
+                coverage=(book.counted_revenue[y] / book.obligations[y]) if book.obligations[y] > 0 else None,
+            )
+            for y in book.years
+        ]
+        used = sorted({m.plugin for m in self._metrics})
+        plugins = [PluginRef(name=p, version=self._registry.plugins[p].version) for p in used]
+        complete = all(e.status == "ok" for e in entries) and not self._registry.failures
+        return Report(
+            company=CompanyInfo(name=company.name, as_of=company.as_of, currency=company.currency),
+            rating=rating,
+            rating_label=label,
+            score=score,
+            coverage=agg.coverage,
+            complete=complete,
+            margin=margin(score, self.config),
+            metrics=entries,
+            adjustments=adjustments,
+            schedule=schedule,
+            warnings=warnings,
+            provenance=Provenance(
+                riskcore_version=__version__,
+                portfolio_sha256=sha,
+                config_sha256=self.config_sha256,
+                plugins=plugins,
+            ),
+        )
+
+
+def _check_result(result: object) -> str | None:
+    """Why a metric's return value is unusable, or None if it is fine."""
+    if not isinstance(result, MetricResult):
+        return f"score() returned {type(result).__name__}, not riskcore.MetricResult"
+    if not isinstance(result.score, int | float) or not math.isfinite(result.score):
+        return f"score() gave a score of {result.score!r}, not a finite number"
+    if not 0 <= result.score <= 100:
+        return f"score() gave a score of {result.score!r}, outside 0..100"
+    if result.value is not None and not math.isfinite(result.value):
+        return f"score() gave a value of {result.value!r}"
+    return None

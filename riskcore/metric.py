@@ -1,0 +1,170 @@
+"""The plugin API: what a metric is, what it is given, and what it returns.
+
+A metric is a class with a `name`, a `title`, a `default_weight`, an optional pydantic `Config`
+read from `[metrics.NAME]`, and a `score(portfolio, context)` method. It must not print, keep
+state between calls, or change its inputs: one instance serves many portfolios and threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import math
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .config import EngineConfig
+from .errors import SkipMetric
+from .portfolio import Commitment, Financing, Portfolio
+from .schedule import Book, Term
+
+__all__ = ["Context", "Metric", "MetricConfig", "MetricResult", "SkipMetric"]
+
+
+class MetricConfig(BaseModel):
+    """Base of a metric's settings; unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MetricResult(BaseModel):
+    """What `Metric.score` returns: a 0 (no risk) to 100 (extreme) score and its explanation."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    score: float = Field(ge=0, le=100, allow_inf_nan=False)
+    value: float | None = Field(None, allow_inf_nan=False, description="The headline value.")
+    unit: str | None = None
+    summary: str = Field(min_length=1, description="One sentence a reader understands.")
+    details: dict[str, Any] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+
+    @field_validator("details")
+    @classmethod
+    def _json_ready(cls, details: dict[str, Any]) -> dict[str, Any]:
+        _check_json(details, "details")
+        return details
+
+
+def _check_json(value: Any, path: str) -> None:
+    if value is None or isinstance(value, str | bool | int):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{path} is {value}: use None for a value that does not exist")
+        return
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _check_json(item, f"{path}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{path} has a non-string key {key!r}")
+            _check_json(item, f"{path}.{key}")
+        return
+    raise ValueError(f"{path} holds a {type(value).__name__}, which JSON cannot carry")
+
+
+class Context:
+    """What the engine knows about one portfolio, shared by every metric that scores it.
+
+    All amounts are in the portfolio's currency; all are remaining amounts (months on or after
+    the `as_of` month), the horizon being `years`.
+    """
+
+    def __init__(self, book: Book, config: MetricConfig, engine: EngineConfig) -> None:
+        self._book = book
+        self.config = config
+        """The metric's validated Config."""
+        self.engine = engine
+        """The engine's assumptions (horizon_years, cost_per_gw, ...)."""
+
+    @property
+    def as_of(self) -> dt.date:
+        return self._book.as_of
+
+    @property
+    def currency(self) -> str:
+        return self._book.portfolio.company.currency
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The horizon: the as_of year to the last year with an obligation, capped."""
+        return self._book.years
+
+    @property
+    def obligations(self) -> Mapping[int, float]:
+        """Horizon year -> obligations due on or after the as_of month."""
+        return self._book.obligations
+
+    @property
+    def revenue(self) -> Mapping[int, float]:
+        """Horizon year -> projected full-year revenue."""
+        return self._book.revenue
+
+    @property
+    def counted_revenue(self) -> Mapping[int, float]:
+        """Horizon year -> revenue as counted: the as_of year only for its remaining months."""
+        return self._book.counted_revenue
+
+    @property
+    def total_value(self) -> float:
+        """Total remaining commitment value (all years, not only the horizon)."""
+        return self._book.total_value
+
+    def months_counted(self, year: int) -> int:
+        """Months of `year` on or after the as_of month (12 after the as_of year)."""
+        return self._book.months_counted(year)
+
+    def value(self, c: Commitment) -> float:
+        """The remaining amount of commitment `c`, estimated from capacity where needed."""
+        return self._book.line(c).value
+
+    def amount(self, c: Commitment) -> float:
+        """The total contract value of `c`, paid or not, estimated from capacity where needed."""
+        return self._book.line(c).amount
+
+    def is_estimated(self, c: Commitment) -> bool:
+        """True when `c`'s amount was estimated from its capacity."""
+        return self._book.line(c).estimated
+
+    def obligations_of(self, c: Commitment) -> Mapping[int, float]:
+        """Horizon year -> remaining amount of commitment `c` due that year."""
+        remaining = self._book.line(c).remaining
+        return {y: remaining.get(y, 0.0) for y in self._book.years}
+
+    def term_of(self, c: Commitment) -> Term:
+        """The months commitment `c` runs (start month and count)."""
+        return self._book.line(c).term
+
+    def group_of(self, name: str) -> str:
+        """The counterparty group a name resolves to (an unknown name is its own group)."""
+        return self._book.groups(name)
+
+    def financing_amount(self, f: Financing) -> float:
+        """A financing row's amount in the portfolio currency."""
+        return self._book.financing_amount(f)
+
+
+class Metric:
+    """Base class of every risk metric. Subclass it, set the class attributes, write `score`."""
+
+    name: ClassVar[str]
+    """Unique snake_case name, used in config, the CLI and the report."""
+    title: ClassVar[str]
+    """Short human title."""
+    default_weight: ClassVar[float]
+    """Weight in (0, 1] used when the config gives none."""
+    Config: ClassVar[type[MetricConfig]] = MetricConfig
+
+    def score(self, portfolio: Portfolio, context: Context) -> MetricResult:
+        """Score one portfolio; raise SkipMetric when the inputs it needs are absent."""
+        raise NotImplementedError
+
+    @classmethod
+    def method(cls) -> str:
+        """The metric's written method: its docstring, dedented."""
+        return inspect.cleandoc(cls.__doc__ or "") or "(no method written)"

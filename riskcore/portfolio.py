@@ -1,0 +1,299 @@
+"""The portfolio file format as pydantic models: validation, JSON Schema and attributes.
+
+A portfolio is one company's commitment book as of a date: its financials, the commitments it
+pays to counterparties, and the financing that flows back from them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .currency import check_currency
+from .money import parse_money
+
+Money = Annotated[
+    float,
+    BeforeValidator(parse_money),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "examples": ["38B", "$1.4T", "300 bn", "500M", "22.4e9"]},
+            ],
+            "description": "Money in currency units: a number or text such as 38B, 1.4T, 500M.",
+        }
+    ),
+]
+"""An amount of money: a non-negative float in currency units, written as number or text."""
+
+Currency = Annotated[
+    str,
+    BeforeValidator(lambda v: check_currency(v) if isinstance(v, str) else v),
+    WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{3}$", "description": "ISO 4217"}),
+]
+
+_MONTH = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
+
+
+def _month(value: object, *, end: bool) -> object:
+    """Read YYYY, YYYY-MM or YYYY-MM-DD (or a date) as the first day of a month."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.replace(day=1)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    match = _MONTH.match(value)
+    if match is None:
+        raise PydanticCustomError(
+            "month", "expected a month as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}", {"value": value}
+        )
+    year = int(match[1])
+    month = int(match[2]) if match[2] else (12 if end else 1)
+    day = int(match[3]) if match[3] else 1
+    try:
+        dt.date(year, month, day)
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "month", "{value!r} is not a real date: {reason}", {"value": value, "reason": str(exc)}
+        ) from None
+    return dt.date(year, month, 1)
+
+
+_MONTH_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [{"type": "integer"}, {"type": "string", "pattern": r"^\d{4}(-\d{1,2}){0,2}$"}],
+        "description": "YYYY, YYYY-MM or YYYY-MM-DD; only the month counts",
+    }
+)
+_MONTH_OUT = PlainSerializer(lambda d: f"{d.year:04d}-{d.month:02d}", return_type=str)
+
+StartMonth = Annotated[
+    dt.date, BeforeValidator(lambda v: _month(v, end=False)), _MONTH_SCHEMA, _MONTH_OUT
+]
+"""A month, read as its first day; a bare year means January."""
+EndMonth = Annotated[dt.date, BeforeValidator(lambda v: _month(v, end=True)), _MONTH_SCHEMA, _MONTH_OUT]
+"""A month included in a term; a bare year means December."""
+
+Kind = Literal["cloud", "chips", "datacenter", "power", "other"]
+Status = Literal["signed", "announced", "loi"]
+Profile = Literal["flat", "ramp", "explicit"]
+FinancingKind = Literal["equity", "debt", "warrants", "credits", "other"]
+
+
+def field_error(field: str, message: str, **values: object) -> PydanticCustomError:
+    """An error that the loader reports at `<model location>.<field>`."""
+    return PydanticCustomError("riskcore", "{msg}", {"field": field, "msg": message.format(**values)})
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Company(_Model):
+    """Who the portfolio describes and when."""
+
+    name: str = Field(min_length=1, description="Company name.")
+    as_of: dt.date = Field(description="Date of the figures; earlier months count as paid.")
+    currency: Currency = Field("USD", description="ISO 4217 code of every amount in the file.")
+
+
+class Financials(_Model):
+    """What the company earns and holds."""
+
+    revenue: Money = Field(description="Latest annual revenue or run-rate; must be above zero.")
+    revenue_growth: float | None = Field(
+        None, gt=-1, description="Constant annual growth for years without a forecast."
+    )
+    revenue_forecast: dict[int, Money] = Field(
+        default_factory=dict, description="Projected revenue by calendar year."
+    )
+    cash: Money = Field(0.0, description="Cash and securities.")
+    committed_funding: Money = Field(0.0, description="Undrawn equity or debt already agreed.")
+    demand_gw: dict[int, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+        default_factory=dict, description="Capacity the business can use, in GW, by year."
+    )
+
+    @field_validator("revenue")
+    @classmethod
+    def _revenue_positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("revenue must be above zero")
+        return value
+
+
+class CounterpartyGroup(_Model):
+    """Names that resolve to one economic counterparty."""
+
+    aliases: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+
+
+class Commitment(_Model):
+    """A contract to pay a counterparty over time."""
+
+    counterparty: str = Field(min_length=1)
+    kind: Kind
+    amount: Money | None = Field(None, description="Total contract value.")
+    currency: Currency | None = Field(None, description="Defaults to the company's currency.")
+    start: StartMonth | None = None
+    term_years: float | None = Field(None, gt=0, le=100, allow_inf_nan=False)
+    end: EndMonth | None = Field(None, description="Last month of the term (included).")
+    profile: Profile = "flat"
+    schedule: dict[int, Money] | None = Field(
+        None, description="Calendar-year amounts, with profile: explicit."
+    )
+    capacity_gw: float | None = Field(None, ge=0, allow_inf_nan=False)
+    status: Status = "signed"
+    source: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check_term(self) -> Commitment:
+        if self.amount is None and not self.capacity_gw and self.profile != "explicit":
+            raise field_error("amount", "give an amount, or capacity_gw to estimate one")
+        if self.term_years is not None and self.end is not None:
+            raise field_error("end", "give term_years or end, not both")
+        if self.profile == "explicit":
+            self._check_explicit()
+            return self
+        if self.schedule is not None:
+            raise field_error("schedule", "a schedule needs profile: explicit")
+        if self.start is None:
+            raise field_error("start", "a {p} commitment needs a start month", p=self.profile)
+        if self.term_years is None and self.end is None:
+            raise field_error("term_years", "give term_years or end")
+        if self.end is not None and self.end < self.start:
+            raise field_error(
+                "end", "the term ends ({e:%Y-%m}) before it starts ({s:%Y-%m})", e=self.end, s=self.start
+            )
+        if self.term_years is not None and round(self.term_years * 12) < 1:
+            raise field_error("term_years", "the term must last at least one month")
+        return self
+
+    def _check_explicit(self) -> None:
+        if not self.schedule:
+            raise field_error("schedule", "profile: explicit needs a schedule of {{year: amount}}")
+        first, last = min(self.schedule), max(self.schedule)
+        start = self.start or dt.date(first, 1, 1)
+        end = self.end
+        if end is None and self.term_years is not None:
+            end = add_months(start, round(self.term_years * 12) - 1)
+        end = end or dt.date(last, 12, 1)
+        if end < start:
+            raise field_error("end", "the term ends ({e:%Y-%m}) before it starts ({s:%Y-%m})", e=end, s=start)
+        outside = sorted(y for y in self.schedule if y < start.year or y > end.year)
+        if outside:
+            raise field_error(
+                "schedule",
+                "years {y} fall outside the term {s:%Y-%m} to {e:%Y-%m}",
+                y=", ".join(map(str, outside)),
+                s=start,
+                e=end,
+            )
+        if self.amount is not None:
+            total = sum(sorted(self.schedule.values()))
+            if abs(total - self.amount) > 0.005 * max(self.amount, total):
+                raise field_error(
+                    "amount",
+                    "amount {a:,.0f} differs from the schedule's sum {t:,.0f} by more than 0.5%",
+                    a=self.amount,
+                    t=total,
+                )
+
+
+class Financing(_Model):
+    """Money flowing from a counterparty (an investor) into the company."""
+
+    investor: str = Field(min_length=1)
+    kind: FinancingKind = "equity"
+    amount: Money
+    currency: Currency | None = None
+    conditional: bool = Field(False, description="Depends on milestones not yet met.")
+    date: StartMonth | None = None
+    source: str | None = None
+    note: str | None = None
+
+
+def normalize_name(name: str) -> str:
+    """The key under which counterparty names match: case- and whitespace-insensitive."""
+    return " ".join(name.split()).casefold()
+
+
+class Portfolio(_Model):
+    """One company's commitment book as of a date."""
+
+    company: Company
+    financials: Financials
+    counterparties: dict[str, CounterpartyGroup] = Field(default_factory=dict)
+    commitments: list[Commitment] = Field(min_length=1)
+    financing: list[Financing] = Field(default_factory=list)
+    fx: dict[Currency, Annotated[float, Field(gt=0, allow_inf_nan=False)]] = Field(
+        default_factory=dict,
+        description="Portfolio-currency units per unit of another currency.",
+    )
+    extensions: dict[str, Any] = Field(
+        default_factory=dict, description="Free-form sections keyed by plugin name."
+    )
+
+    @model_validator(mode="after")
+    def _check_cross_references(self) -> Portfolio:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        owner: dict[str, str] = {}
+        for group in sorted(self.counterparties):
+            for spelling in [group, *self.counterparties[group].aliases]:
+                key = normalize_name(spelling)
+                if key in owner and owner[key] != group:
+                    problems.append(
+                        (
+                            ("counterparties", group, "aliases"),
+                            f"{spelling!r} already names the group {owner[key]!r}",
+                        )
+                    )
+                owner.setdefault(key, group)
+        home = self.company.currency
+        rows: list[tuple[str, int, str | None]] = [
+            ("commitments", i, c.currency) for i, c in enumerate(self.commitments)
+        ] + [("financing", i, f.currency) for i, f in enumerate(self.financing)]
+        for section, index, currency in rows:
+            if currency is not None and currency != home and currency not in self.fx:
+                problems.append(
+                    (
+                        (section, index, "currency"),
+                        f"no exchange rate for {currency}: add fx: {{{currency}: <{home} per {currency}>}}",
+                    )
+                )
+        if problems:
+            raise PydanticCustomError(
+                "riskcore_many", "{msg}", {"msg": problems[0][1], "problems": problems}
+            )
+        return self
+
+    def rate(self, currency: str | None) -> float:
+        """Portfolio-currency units per unit of `currency` (1 for the portfolio's own)."""
+        if currency is None or currency == self.company.currency:
+            return 1.0
+        return self.fx[currency]
+
+
+def add_months(month: dt.date, count: int) -> dt.date:
+    """The first day of the month `count` months after `month`."""
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)

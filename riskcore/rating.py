@@ -1,0 +1,86 @@
+"""From metric scores to one rating: weighted aggregation, coverage, adjustments, grade margin.
+
+Pure functions of numbers and the rating config, so tests can check every step by hand.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .config import Config, RatingConfig
+from .report import AdjustmentEntry, Margin
+
+COVERAGE_EPS = 1e-9  # weights like 0.4 + 0.2 + 0.1 sum to 0.7000000000000001
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """The weighted mean over the metrics with a score, and what it covered."""
+
+    coverage: float
+    score: float | None
+    contributions: Mapping[str, float]
+
+
+def normalise_weights(weights: Mapping[str, float]) -> dict[str, float]:
+    """Weights scaled to sum to 1 (the caller ensures the sum is positive)."""
+    total = math.fsum(weights.values())
+    return {name: w / total for name, w in weights.items()}
+
+
+def aggregate(weights: Mapping[str, float], scores: Mapping[str, float | None], minimum: float) -> Aggregate:
+    """coverage = sum of weights of scored metrics; score = sum(w * s) / coverage.
+
+    Below `minimum` coverage there is no score (the rating is NR) and every contribution is 0.
+    A metric's contribution is w * s / coverage, so contributions sum to the score.
+    """
+    scored = {n: s for n, s in scores.items() if s is not None}
+    coverage = math.fsum(weights[n] for n in scored)
+    if not scored or coverage <= 0 or coverage < minimum - COVERAGE_EPS:
+        return Aggregate(coverage, None, {n: 0.0 for n in weights})
+    contributions = {n: (weights[n] * scored[n] / coverage if n in scored else 0.0) for n in weights}
+    return Aggregate(coverage, math.fsum(contributions.values()), contributions)
+
+
+def adjust(
+    score: float, scores: Mapping[str, float], rating: RatingConfig
+) -> tuple[float, list[AdjustmentEntry]]:
+    """Apply the configured adjustments in order; record each one that moves the score."""
+    applied: list[AdjustmentEntry] = []
+    for name in rating.adjustments:
+        if name == "weakest_link" and scores:
+            worst = max(sorted(scores), key=lambda n: scores[n])
+            floor = scores[worst] - rating.weakest_link_gap
+            if floor > score:
+                applied.append(
+                    AdjustmentEntry(
+                        name="weakest_link",
+                        reason=(
+                            f"{worst} scores {scores[worst]:.1f}: the overall score may not be more "
+                            f"than {rating.weakest_link_gap:g} points better than the worst metric"
+                        ),
+                        score_before=score,
+                        score_after=floor,
+                    )
+                )
+                score = floor
+    return score, applied
+
+
+def margin(score: float | None, config: Config) -> Margin:
+    """Points the score must fall to reach the better grade, and may rise before the worse one.
+
+    Bands are upper-inclusive: a score in (lo, hi] needs to fall by score - lo to be better and
+    is worse once it rises past hi. None at the ends of the scale and for NR.
+    """
+    if score is None:
+        return Margin()
+    scale = config.rating.scale
+    band = config.grade_of(score)
+    assert band is not None
+    index = scale.index(band)
+    to_better = score - scale[index - 1].max if index > 0 else None
+    to_worse = band.max - score if index < len(scale) - 1 else None
+    return Margin(to_better=to_better, to_worse=to_worse)

@@ -1,0 +1,191 @@
+"""Turn reports into text: a terminal table, JSON, or Markdown. Renderers never compute.
+
+Every figure shown is read from the report; this module only formats it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from tabulate import tabulate
+
+from .money import format_money
+from .report import MetricEntry, Report, reports_to_json
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to lay text out: `table_format` is any tabulate format name."""
+
+    table_format: str = "simple"
+    summary_width: int = 64
+
+
+Renderer = Callable[[Sequence[Report], RenderOptions], str]
+
+
+def fmt_score(score: float | None) -> str:
+    return "—" if score is None else f"{score:.1f}"
+
+
+def fmt_share(share: float | None) -> str:
+    return "—" if share is None else f"{share:.1%}"
+
+
+def fmt_value(entry: MetricEntry) -> str:
+    """A metric's headline value in its unit."""
+    value, unit = entry.value, entry.unit
+    if value is None:
+        return "—"
+    if unit == "x":
+        return f"{value:.2f}x"
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit == "HHI":
+        return f"{value:,.0f}"
+    return f"{value:.4g}{' ' + unit if unit else ''}"
+
+
+def _headline(report: Report) -> list[str]:
+    c = report.company
+    margin = report.margin
+    lines = [
+        f"{c.name} — commitments as of {c.as_of.isoformat()} ({c.currency})",
+        f"Rating: {report.rating} ({report.rating_label})",
+        f"Score: {fmt_score(report.score)} / 100 (0 = no risk)   Coverage: {fmt_share(report.coverage)}"
+        f"   Complete: {'yes' if report.complete else 'no'}",
+    ]
+    if report.score is not None:
+        parts = []
+        if margin.to_better is not None:
+            parts.append(f"{margin.to_better:.1f} points lower would reach the better grade")
+        if margin.to_worse is not None:
+            parts.append(f"{margin.to_worse:.1f} points higher stays in this grade")
+        if parts:
+            lines.append("Margin: " + "; ".join(parts))
+    return lines
+
+
+def _metrics_rows(report: Report) -> list[list[str]]:
+    rows = []
+    for m in report.metrics:
+        text = m.summary if m.status == "ok" else f"[{m.status}] {m.message or ''}"
+        rows.append(
+            [
+                m.name,
+                fmt_value(m),
+                fmt_score(m.score),
+                m.rating or "—",
+                f"{m.weight:.2f}",
+                f"{m.contribution:.1f}",
+                text,
+            ]
+        )
+    return rows
+
+
+def _schedule_rows(report: Report) -> list[list[str]]:
+    cur = report.company.currency
+    return [
+        [
+            str(row.year),
+            format_money(row.obligations, cur),
+            format_money(row.revenue, cur),
+            "—" if row.coverage is None else f"{row.coverage:.2f}x",
+        ]
+        for row in report.schedule
+    ]
+
+
+_METRIC_HEADERS = ["metric", "value", "score", "rating", "weight", "contribution", "summary"]
+_SCHEDULE_HEADERS = ["year", "obligations", "revenue (counted)", "coverage"]
+
+
+def _table(rows: list[list[str]], headers: list[str], options: RenderOptions, wide: int | None = None) -> str:
+    widths = [None] * (len(headers) - 1) + [options.summary_width] if wide is not None else None
+    return tabulate(
+        rows, headers=headers, tablefmt=options.table_format, maxcolwidths=widths, disable_numparse=True
+    )
+
+
+def render_table(reports: Sequence[Report], options: RenderOptions) -> str:
+    """The report(s) for a terminal or CI log."""
+    parts: list[str] = []
+    if len(reports) > 1:
+        parts += ["Comparison", _table(*_comparison(reports), options), ""]
+    for report in reports:
+        parts += _headline(report)
+        parts += ["", "Metrics", _table(_metrics_rows(report), _METRIC_HEADERS, options, wide=1)]
+        if report.schedule:
+            parts += [
+                "",
+                "Obligations by year against revenue",
+                _table(_schedule_rows(report), _SCHEDULE_HEADERS, options),
+            ]
+        if report.adjustments:
+            parts += ["", "Adjustments"]
+            parts += [
+                f"- {a.name}: {fmt_score(a.score_before)} -> {fmt_score(a.score_after)} ({a.reason})"
+                for a in report.adjustments
+            ]
+        if report.warnings:
+            parts += ["", "Warnings"] + [f"- {w}" for w in report.warnings]
+        parts.append("")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _comparison(reports: Sequence[Report]) -> tuple[list[list[str]], list[str]]:
+    names = sorted({m.name for r in reports for m in r.metrics})
+    headers = ["company", "as of", "rating", "score", "coverage", *names]
+    rows = []
+    for r in reports:
+        scores = {m.name: fmt_score(m.score) for m in r.metrics}
+        rows.append(
+            [r.company.name, r.company.as_of.isoformat(), r.rating, fmt_score(r.score), fmt_share(r.coverage)]
+            + [scores.get(n, "—") for n in names]
+        )
+    return rows, headers
+
+
+def render_markdown(reports: Sequence[Report], options: RenderOptions) -> str:
+    """The report(s) as GitHub-flavoured Markdown, for an issue, a PR or a memo."""
+    md = RenderOptions(table_format="github", summary_width=10_000)
+    parts: list[str] = []
+    if len(reports) > 1:
+        parts += ["# Comparison", "", _table(*_comparison(reports), md), ""]
+    for report in reports:
+        c = report.company
+        head = _headline(report)
+        parts += [f"# {head[0]}", ""] + [f"- {line}" for line in head[1:]] + [""]
+        parts += ["## Metrics", "", _table(_metrics_rows(report), _METRIC_HEADERS, md), ""]
+        if report.schedule:
+            parts += ["## Obligations by year against revenue", ""]
+            parts += [_table(_schedule_rows(report), _SCHEDULE_HEADERS, md), ""]
+        if report.adjustments:
+            parts += ["## Adjustments", ""]
+            parts += [
+                f"- **{a.name}**: {fmt_score(a.score_before)} → {fmt_score(a.score_after)}. {a.reason}"
+                for a in report.adjustments
+            ] + [""]
+        if report.warnings:
+            parts += ["## Warnings", ""] + [f"- {w}" for w in report.warnings] + [""]
+        p = report.provenance
+        parts += [
+            f"<sub>riskcore {p.riskcore_version} · {c.name} portfolio sha256 {p.portfolio_sha256[:12]}"
+            f" · config sha256 {p.config_sha256[:12]}</sub>",
+            "",
+        ]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def render_json(reports: Sequence[Report], options: RenderOptions) -> str:
+    """The JSON contract: one object for one report, an array for several."""
+    return reports_to_json(reports) + "\n"
+
+
+BUILTIN_RENDERERS: dict[str, Renderer] = {
+    "table": render_table,
+    "json": render_json,
+    "markdown": render_markdown,
+}

@@ -1,0 +1,126 @@
+"""The rated report: typed, immutable, and serialised to the JSON contract (schema_version 1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
+
+SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CompanyInfo(_Model):
+    name: str
+    as_of: dt.date
+    currency: str
+
+    @field_serializer("as_of")
+    def _iso(self, value: dt.date) -> str:
+        return value.isoformat()
+
+
+class Margin(_Model):
+    """Score points to the nearest grade boundaries; None at the ends of the scale or for NR."""
+
+    to_better: float | None = None
+    to_worse: float | None = None
+
+
+class MetricEntry(_Model):
+    """One metric's result as reported."""
+
+    name: str
+    title: str
+    plugin: str
+    status: Literal["ok", "skipped", "error"]
+    score: float | None = None
+    rating: str | None = None
+    weight: float
+    contribution: float
+    value: float | None = None
+    unit: str | None = None
+    summary: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+    message: str | None = None
+
+
+class AdjustmentEntry(_Model):
+    """A post-aggregation rule that moved the score, with its reason."""
+
+    name: str
+    reason: str
+    score_before: float
+    score_after: float
+
+
+class ScheduleRow(_Model):
+    """Obligations against counted revenue in one horizon year."""
+
+    year: int
+    obligations: float
+    revenue: float
+    coverage: float | None
+
+
+class PluginRef(_Model):
+    name: str
+    version: str | None
+
+
+class Provenance(_Model):
+    riskcore_version: str
+    portfolio_sha256: str
+    config_sha256: str
+    plugins: list[PluginRef]
+
+
+class Report(_Model):
+    """One portfolio's rated report. `to_json()` is exactly the CLI's JSON."""
+
+    schema_version: int = SCHEMA_VERSION
+    company: CompanyInfo
+    rating: str
+    rating_label: str
+    score: float | None
+    coverage: float
+    complete: bool
+    margin: Margin
+    metrics: list[MetricEntry]
+    adjustments: list[AdjustmentEntry]
+    schedule: list[ScheduleRow]
+    warnings: list[str]
+    provenance: Provenance
+
+    def metric(self, name: str) -> MetricEntry:
+        """The entry of metric `name`; KeyError if it was not run."""
+        for entry in self.metrics:
+            if entry.name == name:
+                return entry
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-ready data."""
+        return self.model_dump(mode="json")
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The report as the JSON contract; identical inputs give identical bytes."""
+        return dumps(self.to_dict(), indent=indent)
+
+
+def dumps(data: Any, indent: int | None = 2) -> str:
+    """Serialise JSON-ready data the one way riskcore does everywhere."""
+    return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def reports_to_json(reports: Sequence[Report], indent: int | None = 2) -> str:
+    """One object for one report, an array for several."""
+    if len(reports) == 1:
+        return reports[0].to_json(indent)
+    return dumps([r.to_dict() for r in reports], indent=indent)

@@ -1,0 +1,58 @@
+"""Shared test helpers: small literal portfolios and a Context built without an engine."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from riskcore.defaults import load_config
+from riskcore.loading import load_portfolio
+from riskcore.metric import Context, Metric
+from riskcore.portfolio import Portfolio
+from riskcore.schedule import build_book
+
+BASE: dict[str, Any] = {
+    "company": {"name": "Testco", "as_of": "2025-01-15", "currency": "USD"},
+    "financials": {"revenue": "10B", "revenue_growth": 0.0, "cash": 0, "committed_funding": 0},
+    "commitments": [],
+}
+
+
+def portfolio(**sections: Any) -> dict[str, Any]:
+    """BASE with sections replaced (financials are merged key by key)."""
+    data = copy.deepcopy(BASE)
+    for key, value in sections.items():
+        if key == "financials":
+            data["financials"].update(value)
+        elif key == "company":
+            data["company"].update(value)
+        else:
+            data[key] = value
+    return data
+
+
+def context_for(
+    data: Mapping[str, Any] | Portfolio,
+    metric: type[Metric],
+    config: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> tuple[Portfolio, Context]:
+    """A validated portfolio and the Context `metric` would get from the default engine.
+
+    `config` overlays the whole config (e.g. {"engine": {...}}); `options` override the
+    metric's own `[metrics.NAME]` keys.
+    """
+    cfg, _ = load_config(dict(config or {}))
+    p = load_portfolio(data)
+    book = build_book(p, cfg.engine)
+    settings = cfg.metrics.get(metric.name)
+    merged = {**(settings.options() if settings else {}), **options}
+    return p, Context(book, metric.Config.model_validate(merged), cfg.engine)
+
+
+@pytest.fixture
+def make_context():  # type: ignore[no-untyped-def]
+    return context_for
