@@ -21,7 +21,7 @@ from .engine import Engine
 from .errors import InputError, PortfolioError, RiskcoreError, UsageError
 from .loading import load_portfolio
 from .registry import ENV_ALLOW, Registry, parse_allow
-from .render import BUILTIN_RENDERERS, RenderOptions, Renderer
+from .render import BUILTIN_RENDERERS, Renderer, RenderOptions
 from .report import Report, dumps
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_INVALID, EXIT_PLUGIN = 0, 1, 2, 3
@@ -133,9 +133,14 @@ _debug_option = click.option("--debug", is_flag=True, help="Show tracebacks for 
     help="tabulate's table style for --format table (github, grid, psql, ...).",
 )
 @click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout."
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here, not stdout.",
 )
-@click.option("--disable", multiple=True, metavar="NAME", help="Drop a metric (or plugin). Repeatable.")
+@click.option(
+    "--disable", multiple=True, metavar="NAME", help="Drop a metric (or plugin). Repeatable."
+)
 @click.option("--only", multiple=True, metavar="NAME", help="Run only these metrics. Repeatable.")
 @click.option("--strict", is_flag=True, help="Exit 3 if any plugin or metric failed.")
 @click.option(
@@ -186,7 +191,10 @@ def score(
     if strict:
         failed = [str(f) for f in engine.plugin_errors]
         failed += [
-            f"metric {m.name} failed: {m.message}" for r in reports for m in r.metrics if m.status == "error"
+            f"metric {m.name} failed: {m.message}"
+            for r in reports
+            for m in r.metrics
+            if m.status == "error"
         ]
         if failed:
             for line in dict.fromkeys(failed):

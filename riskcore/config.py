@@ -5,12 +5,15 @@ Everything that moves a number is here and in `configs/default.toml`, validated 
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .portfolio import Kind, Money
+
+Adjustment = Literal["weakest_link"]
 
 
 class _Model(BaseModel):
@@ -42,8 +45,9 @@ class RatingConfig(_Model):
     """How metric scores become one rating."""
 
     min_coverage: float = Field(0.7, ge=0, le=1, description="Below this coverage: NR.")
-    adjustments: list[Literal["weakest_link"]] = Field(
-        default_factory=lambda: ["weakest_link"], description="Applied in this order."
+    adjustments: list[Adjustment] = Field(
+        default_factory=lambda: list[Adjustment](["weakest_link"]),
+        description="Applied in this order.",
     )
     weakest_link_gap: float = Field(20.0, ge=0, le=100, allow_inf_nan=False)
     scale: list[Grade] = Field(min_length=1)
@@ -54,7 +58,7 @@ class RatingConfig(_Model):
         names = [g.grade for g in scale]
         if len(set(names)) != len(names) or "NR" in names:
             raise ValueError("grades must be unique and none may be called NR")
-        for better, worse in zip(scale, scale[1:], strict=False):
+        for better, worse in itertools.pairwise(scale):
             if worse.max <= better.max:
                 raise ValueError(
                     f"bands overlap: {worse.grade} (max {worse.max:g}) must end above "

@@ -27,11 +27,18 @@ from .metric import Context, Metric, MetricConfig, MetricResult
 from .portfolio import Portfolio
 from .rating import adjust, aggregate, margin, normalise_weights
 from .registry import ENV_ALLOW, PluginFailure, PluginInfo, Registry, one_line, parse_allow
-from .report import CompanyInfo, MetricEntry, PluginRef, Provenance, Report, ScheduleRow
+from .report import (
+    AdjustmentEntry,
+    CompanyInfo,
+    MetricEntry,
+    PluginRef,
+    Provenance,
+    Report,
+    ScheduleRow,
+)
 from .schedule import Book, build_book
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -119,11 +126,15 @@ class Engine:
                     loc = format_loc(("metrics", name, *err["loc"]))
                     errors.append(ErrorItem(loc, err["msg"].removeprefix("Value error, ")))
                 continue
-            weight = settings.weight if settings and settings.weight is not None else cls.default_weight
+            weight = (
+                settings.weight if settings and settings.weight is not None else cls.default_weight
+            )
             try:
                 instance = cls()
             except Exception as exc:  # a plugin's constructor may raise anything
-                self._registry._fail(self._registry.plugins[registered.plugin], "init", one_line(exc))
+                self._registry._fail(
+                    self._registry.plugins[registered.plugin], "init", one_line(exc)
+                )
                 continue
             chosen.append((name, float(weight), metric_config, instance, registered.plugin))
         if errors:
@@ -187,7 +198,9 @@ class Engine:
             warnings |= {f"{metric.name}: {w}" for w in metric_warnings}
         return self._rate(loaded, sha, entries, book, sorted(warnings))
 
-    def _run(self, metric: ActiveMetric, portfolio: Portfolio, book: Book) -> tuple[MetricEntry, list[str]]:
+    def _run(
+        self, metric: ActiveMetric, portfolio: Portfolio, book: Book
+    ) -> tuple[MetricEntry, list[str]]:
         base: dict[str, Any] = {
             "name": metric.name,
             "title": metric.title,
@@ -202,7 +215,9 @@ class Engine:
             return MetricEntry(status="skipped", message=str(exc) or "skipped", **base), []
         except Exception as exc:  # a plugin's score may raise anything
             log.debug("metric %s failed", metric.name, exc_info=True)
-            return MetricEntry(status="error", message=f"{metric.plugin}: {one_line(exc)}", **base), []
+            return MetricEntry(
+                status="error", message=f"{metric.plugin}: {one_line(exc)}", **base
+            ), []
         problem = _check_result(result)
         if problem:
             return MetricEntry(status="error", message=f"{metric.plugin}: {problem}", **base), []
@@ -232,8 +247,10 @@ class Engine:
         weights = {e.name: e.weight for e in entries}
         scores = {e.name: (e.score if e.status == "ok" else None) for e in entries}
         agg = aggregate(weights, scores, self.config.rating.min_coverage)
-        entries = [e.model_copy(update={"contribution": agg.contributions[e.name]}) for e in entries]
-        adjustments = []
+        entries = [
+            e.model_copy(update={"contribution": agg.contributions[e.name]}) for e in entries
+        ]
+        adjustments: list[AdjustmentEntry] = []
         score = agg.score
         if score is not None:
             ok = {n: s for n, s in scores.items() if s is not None}
@@ -253,7 +270,9 @@ class Engine:
                 year=y,
                 obligations=book.obligations[y],
                 revenue=book.counted_revenue[y],
-                coverage=(book.counted_revenue[y] / book.obligations[y]) if book.obligations[y] > 0 else None,
+                coverage=(book.counted_revenue[y] / book.obligations[y])
+                if book.obligations[y] > 0
+                else None,
             )
             for y in book.years
         ]

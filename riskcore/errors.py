@@ -64,5 +64,5 @@ class UsageError(RiskcoreError):
     """A request that makes no sense (an unknown metric name, say)."""
 
 
-class SkipMetric(RiskcoreError):  # noqa: N818 - the name is part of the plugin contract
+class SkipMetric(RiskcoreError):
     """Raised by a metric whose inputs are absent, so it is reported as skipped, not failed."""

@@ -134,7 +134,9 @@ def _parse_yaml(text: str) -> tuple[Any, LineMap]:
     return _walk(loader, node, (), lines, budget), lines
 
 
-def _walk(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: LineMap, budget: list[int]) -> Any:
+def _walk(
+    loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: LineMap, budget: list[int]
+) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
         raise _DocumentError(
@@ -208,13 +210,13 @@ def read_document(path: Path, max_bytes: int, error: type[E]) -> tuple[Any, Line
     return parsed, lines, data
 
 
-def validate(
-    model: type[M], data: Any, *, source: str | None, lines: LineMap, error: type[E]
-) -> M:
+def validate(model: type[M], data: Any, *, source: str | None, lines: LineMap, error: type[E]) -> M:
     """Validate data into `model`, turning every pydantic error into a located ErrorItem."""
     if not isinstance(data, Mapping):
         kind = type(data).__name__
-        raise error(source, [ErrorItem("", f"expected a mapping of sections at the top, got {kind}")])
+        raise error(
+            source, [ErrorItem("", f"expected a mapping of sections at the top, got {kind}")]
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -259,8 +261,9 @@ def _is_type_tag(part: str | int) -> bool:
 def _line(lines: LineMap, loc: Loc) -> int | None:
     for end in range(len(loc), -1, -1):
         found = lines.get(loc[:end])
-        if found is None and end and isinstance(loc[end - 1], str) and loc[end - 1].isdigit():
-            found = lines.get((*loc[: end - 1], int(loc[end - 1])))
+        last = loc[end - 1] if end else None
+        if found is None and isinstance(last, str) and last.isdigit():
+            found = lines.get((*loc[: end - 1], int(last)))
         if found is not None:
             return found
     return None

@@ -64,7 +64,9 @@ def _month(value: object, *, end: bool) -> object:
     match = _MONTH.match(value)
     if match is None:
         raise PydanticCustomError(
-            "month", "expected a month as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}", {"value": value}
+            "month",
+            "expected a month as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}",
+            {"value": value},
         )
     year = int(match[1])
     month = int(match[2]) if match[2] else (12 if end else 1)
@@ -90,7 +92,9 @@ StartMonth = Annotated[
     dt.date, BeforeValidator(lambda v: _month(v, end=False)), _MONTH_SCHEMA, _MONTH_OUT
 ]
 """A month, read as its first day; a bare year means January."""
-EndMonth = Annotated[dt.date, BeforeValidator(lambda v: _month(v, end=True)), _MONTH_SCHEMA, _MONTH_OUT]
+EndMonth = Annotated[
+    dt.date, BeforeValidator(lambda v: _month(v, end=True)), _MONTH_SCHEMA, _MONTH_OUT
+]
 """A month included in a term; a bare year means December."""
 
 Kind = Literal["cloud", "chips", "datacenter", "power", "other"]
@@ -101,7 +105,9 @@ FinancingKind = Literal["equity", "debt", "warrants", "credits", "other"]
 
 def field_error(field: str, message: str, **values: object) -> PydanticCustomError:
     """An error that the loader reports at `<model location>.<field>`."""
-    return PydanticCustomError("riskcore", "{msg}", {"field": field, "msg": message.format(**values)})
+    return PydanticCustomError(
+        "riskcore", "{msg}", {"field": field, "msg": message.format(**values)}
+    )
 
 
 class _Model(BaseModel):
@@ -182,7 +188,10 @@ class Commitment(_Model):
             raise field_error("term_years", "give term_years or end")
         if self.end is not None and self.end < self.start:
             raise field_error(
-                "end", "the term ends ({e:%Y-%m}) before it starts ({s:%Y-%m})", e=self.end, s=self.start
+                "end",
+                "the term ends ({e:%Y-%m}) before it starts ({s:%Y-%m})",
+                e=self.end,
+                s=self.start,
             )
         if self.term_years is not None and round(self.term_years * 12) < 1:
             raise field_error("term_years", "the term must last at least one month")
@@ -198,7 +207,9 @@ class Commitment(_Model):
             end = add_months(start, round(self.term_years * 12) - 1)
         end = end or dt.date(last, 12, 1)
         if end < start:
-            raise field_error("end", "the term ends ({e:%Y-%m}) before it starts ({s:%Y-%m})", e=end, s=start)
+            raise field_error(
+                "end", "the term ends ({e:%Y-%m}) before it starts ({s:%Y-%m})", e=end, s=start
+            )
         outside = sorted(y for y in self.schedule if y < start.year or y > end.year)
         if outside:
             raise field_error(

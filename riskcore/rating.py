@@ -30,7 +30,9 @@ def normalise_weights(weights: Mapping[str, float]) -> dict[str, float]:
     return {name: w / total for name, w in weights.items()}
 
 
-def aggregate(weights: Mapping[str, float], scores: Mapping[str, float | None], minimum: float) -> Aggregate:
+def aggregate(
+    weights: Mapping[str, float], scores: Mapping[str, float | None], minimum: float
+) -> Aggregate:
     """coverage = sum of weights of scored metrics; score = sum(w * s) / coverage.
 
     Below `minimum` coverage there is no score (the rating is NR) and every contribution is 0.
@@ -40,7 +42,9 @@ def aggregate(weights: Mapping[str, float], scores: Mapping[str, float | None], 
     coverage = math.fsum(weights[n] for n in scored)
     if not scored or coverage <= 0 or coverage < minimum - COVERAGE_EPS:
         return Aggregate(coverage, None, {n: 0.0 for n in weights})
-    contributions = {n: (weights[n] * scored[n] / coverage if n in scored else 0.0) for n in weights}
+    contributions = {
+        n: (weights[n] * scored[n] / coverage if n in scored else 0.0) for n in weights
+    }
     return Aggregate(coverage, math.fsum(contributions.values()), contributions)
 
 

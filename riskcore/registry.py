@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from types import ModuleType
 from typing import Any, Literal
 
 import pluggy
@@ -157,9 +156,7 @@ class Registry:
 
     def _load_directory(self, directory: Path) -> None:
         if not directory.is_dir():
-            self._fail(
-                PluginInfo(str(directory), None, "plugins dir"), "load", "not a directory"
-            )
+            self._fail(PluginInfo(str(directory), None, "plugins dir"), "load", "not a directory")
             return
         tag = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:8]
         for path in sorted(directory.glob("*.py")):
@@ -250,9 +247,13 @@ class Registry:
         def make_args(plugin: str) -> dict[str, Any]:
             def register(name: str, render: Renderer) -> None:
                 if not isinstance(name, str) or not _NAME.match(name) or not callable(render):
-                    raise _Refused(f"register(name, render) needs a snake_case name and a callable, got {name!r}")
+                    raise _Refused(
+                        f"register(name, render) needs a snake_case name and a callable, got {name!r}"
+                    )
                 if name in self.renderers:
-                    raise _Refused(f"format {name!r} is already registered by {self.renderers[name][1]!r}")
+                    raise _Refused(
+                        f"format {name!r} is already registered by {self.renderers[name][1]!r}"
+                    )
                 self.renderers[name] = (render, plugin)
                 self.plugins[plugin].renderers.append(name)
 
@@ -284,7 +285,9 @@ def check_metric_class(cls: object) -> str:
     try:
         config()
     except ValidationError as exc:
-        raise _Refused(f"{cls.__name__}.Config defaults do not validate: {exc.errors()[0]['msg']}") from None
+        raise _Refused(
+            f"{cls.__name__}.Config defaults do not validate: {exc.errors()[0]['msg']}"
+        ) from None
     if cls.score is Metric.score:
         raise _Refused(f"{cls.__name__} does not define score()")
     return name
@@ -292,5 +295,3 @@ def check_metric_class(cls: object) -> str:
 
 def _is_builtin(ep: metadata.EntryPoint) -> bool:
     return ep.dist is not None and ep.dist.name == "riskcore"
-
-

@@ -70,7 +70,7 @@ def _headline(report: Report) -> list[str]:
 def _metrics_rows(report: Report) -> list[list[str]]:
     rows = []
     for m in report.metrics:
-        text = m.summary if m.status == "ok" else f"[{m.status}] {m.message or ''}"
+        text = (m.summary or "") if m.status == "ok" else f"[{m.status}] {m.message or ''}"
         rows.append(
             [
                 m.name,
@@ -102,10 +102,16 @@ _METRIC_HEADERS = ["metric", "value", "score", "rating", "weight", "contribution
 _SCHEDULE_HEADERS = ["year", "obligations", "revenue (counted)", "coverage"]
 
 
-def _table(rows: list[list[str]], headers: list[str], options: RenderOptions, wide: int | None = None) -> str:
+def _table(
+    rows: list[list[str]], headers: list[str], options: RenderOptions, wide: int | None = None
+) -> str:
     widths = [None] * (len(headers) - 1) + [options.summary_width] if wide is not None else None
     return tabulate(
-        rows, headers=headers, tablefmt=options.table_format, maxcolwidths=widths, disable_numparse=True
+        rows,
+        headers=headers,
+        tablefmt=options.table_format,
+        maxcolwidths=widths,
+        disable_numparse=True,
     )
 
 
@@ -142,7 +148,13 @@ def _comparison(reports: Sequence[Report]) -> tuple[list[list[str]], list[str]]:
     for r in reports:
         scores = {m.name: fmt_score(m.score) for m in r.metrics}
         rows.append(
-            [r.company.name, r.company.as_of.isoformat(), r.rating, fmt_score(r.score), fmt_share(r.coverage)]
+            [
+                r.company.name,
+                r.company.as_of.isoformat(),
+                r.rating,
+                fmt_score(r.score),
+                fmt_share(r.coverage),
+            ]
             + [scores.get(n, "—") for n in names]
         )
     return rows, headers

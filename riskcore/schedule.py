@@ -57,7 +57,9 @@ def term_of(c: Commitment) -> Term:
     return Term(start, month_index(dt.date(max(c.schedule), 12, 1)) - month_index(start) + 1)
 
 
-def remaining_by_year(c: Commitment, amount: float, term: Term, as_of_month: int) -> dict[int, float]:
+def remaining_by_year(
+    c: Commitment, amount: float, term: Term, as_of_month: int
+) -> dict[int, float]:
     """Calendar year -> amount due in the months on or after `as_of_month` (years with any due).
 
     flat: each month amount / n; ramp: month k of n weighs k, so it gets amount * k / (n(n+1)/2);
@@ -229,9 +231,7 @@ def build_book(portfolio: Portfolio, engine: EngineConfig) -> Book:
             )
         term = term_of(c)
         remaining = remaining_by_year(c, amount, term, as_of_month)
-        lines.append(
-            Line(c, amount, estimated, term, remaining, math.fsum(remaining.values()))
-        )
+        lines.append(Line(c, amount, estimated, term, remaining, math.fsum(remaining.values())))
     due_years = [y for line in lines for y, v in line.remaining.items() if v > 0]
     if due_years:
         last = min(max(due_years), as_of.year + engine.horizon_years - 1)
@@ -239,9 +239,7 @@ def build_book(portfolio: Portfolio, engine: EngineConfig) -> Book:
     else:
         years = ()
         warnings.append(f"nothing is left to pay after {as_of.isoformat()}: no horizon to score")
-    obligations = {
-        y: math.fsum(line.remaining.get(y, 0.0) for line in lines) for y in years
-    }
+    obligations = {y: math.fsum(line.remaining.get(y, 0.0) for line in lines) for y in years}
     fin = portfolio.financials
     growth = fin.revenue_growth
     if growth is None:

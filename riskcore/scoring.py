@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Annotated
@@ -22,7 +23,7 @@ def score_from_points(points: Sequence[tuple[float, float]], value: float) -> fl
         return float(pts[0][1])
     if value >= pts[-1][0]:
         return float(pts[-1][1])
-    for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(pts):
         if x0 <= value <= x1:
             return float(y0 + (y1 - y0) * (value - x0) / (x1 - x0))
     raise AssertionError("unreachable")  # pragma: no cover
