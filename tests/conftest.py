@@ -56,3 +56,27 @@ def context_for(
 @pytest.fixture
 def make_context():  # type: ignore[no-untyped-def]
     return context_for
+
+
+def make_distribution(
+    root: Any,
+    name: str,
+    modules: Mapping[str, str],
+    entry_points: Mapping[str, str],
+    version: str = "1.0",
+) -> Any:
+    """Write an installed-looking distribution (a .dist-info plus modules) under `root`.
+
+    Putting `root` on sys.path (or PYTHONPATH) makes importlib.metadata find its entry points
+    exactly as it finds a pip-installed package's.
+    """
+    import textwrap
+
+    dist = root / f"{name}-{version}.dist-info"
+    dist.mkdir(parents=True, exist_ok=True)
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    lines = "\n".join(f"{ep} = {target}" for ep, target in entry_points.items())
+    (dist / "entry_points.txt").write_text(f"[riskcore]\n{lines}\n")
+    for module, source in modules.items():
+        (root / f"{module}.py").write_text(textwrap.dedent(source))
+    return root
