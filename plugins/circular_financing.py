@@ -1,0 +1,165 @@
+"""Circular financing: commitment money that returns to the company's own investors."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from pydantic import Field
+
+import riskcore
+
+
+class CircularFinancing(riskcore.Metric):
+    """Share of the remaining commitment value paid to counterparties who also finance the company.
+
+    A vendor that invests in its customer and is then paid under a commitment gets its money back
+    as purchases: the same dollars go round, and the customer's spending rests on them. For each
+    counterparty group g (names resolved through `counterparties` and their aliases):
+
+        I_g = sum of financing amounts from investors in g, in the portfolio currency
+              (rows with `conditional: true` count at conditional_weight)
+        P_g = remaining commitment value owed to g (all remaining years)
+        round trip_g = min(I_g, P_g)
+
+        circular_share = sum_g round trip_g / total remaining commitment value   (headline)
+        vendor_funded_share = sum of I_g over groups with P_g > 0 / sum of all I_g
+
+    Inputs: the financing rows (amount, currency, conditional), the commitments' remaining
+    values (estimated from capacity where no amount is given) and the counterparty groups.
+
+    Assumptions: every financing row counts in full whatever its date, paid-in or promised; a
+    group's inflow can fund only what is still owed to it, so a vendor investing more than it is
+    paid round-trips no more than its outflow. Commitments are counted at their remaining value,
+    not only the horizon years.
+
+    Score: circular_share through the `points` map (default 0 -> 0, 5% -> 25, 15% -> 55,
+    30% -> 80, 50% -> 100), interpolated linearly and clamped.
+
+    Without financing rows the metric scores 0 (whatever the points) with a warning: circular
+    financing is assumed absent. Skipped when nothing is left to pay after as_of (no horizon).
+    """
+
+    name = "circular_financing"
+    title = "Circular financing"
+    default_weight = 0.20
+
+    class Config(riskcore.MetricConfig):
+        """Settings read from `[metrics.circular_financing]`."""
+
+        conditional_weight: float = Field(
+            1.0,
+            ge=0,
+            le=1,
+            allow_inf_nan=False,
+            description="Weight of financing rows marked conditional (0 leaves them out).",
+        )
+        points: riskcore.ScorePoints = Field(
+            default_factory=lambda: [
+                (0.0, 0.0),
+                (0.05, 25.0),
+                (0.15, 55.0),
+                (0.30, 80.0),
+                (0.50, 100.0),
+            ],
+            description="[circular_share, score] points.",
+        )
+
+    def score(
+        self, portfolio: riskcore.Portfolio, context: riskcore.Context
+    ) -> riskcore.MetricResult:
+        config = context.config
+        if not isinstance(config, CircularFinancing.Config):
+            raise TypeError(f"{self.name} needs its own Config, got {type(config).__name__}")
+        if not context.years:
+            raise riskcore.SkipMetric(
+                f"nothing is left to pay after {context.as_of.isoformat()}: no horizon"
+            )
+        total = context.total_value
+        if total <= 0:
+            raise riskcore.SkipMetric("no commitment value is left to pay")
+
+        def money(amount: float) -> str:
+            return riskcore.format_money(amount, context.currency)
+
+        outflow_parts: dict[str, list[float]] = {}
+        for c in portfolio.commitments:
+            outflow_parts.setdefault(context.group_of(c.counterparty), []).append(context.value(c))
+        inflow_parts: dict[str, list[float]] = {}
+        for f in portfolio.financing:
+            weight = config.conditional_weight if f.conditional else 1.0
+            inflow_parts.setdefault(context.group_of(f.investor), []).append(
+                context.financing_amount(f) * weight
+            )
+        outflow = {g: math.fsum(parts) for g, parts in outflow_parts.items()}
+        inflow = {g: math.fsum(parts) for g, parts in inflow_parts.items()}
+
+        matched = sorted(
+            (
+                (min(inflow[g], outflow[g]), g, inflow[g], outflow[g])
+                for g in inflow
+                if inflow[g] > 0 and outflow.get(g, 0.0) > 0
+            ),
+            key=lambda row: (-row[0], row[1]),
+        )
+        pairs = [
+            {"counterparty": g, "inflow": i, "outflow": p, "round_trip": rt}
+            for rt, g, i, p in matched
+        ]
+        round_trip = math.fsum(rt for rt, *_ in matched)
+        share = round_trip / total
+        inflow_total = math.fsum(inflow.values())
+        vendor_inflow = math.fsum(i for g, i in inflow.items() if outflow.get(g, 0.0) > 0)
+        vendor_funded = vendor_inflow / inflow_total if inflow_total > 0 else None
+
+        warnings: list[str] = []
+        if not portfolio.financing:
+            warnings.append(
+                "circular_financing: the portfolio has no financing rows; circular financing is "
+                "assumed absent (score 0)"
+            )
+            summary = (
+                f"No financing rows are given, so none of the {money(total)} still to pay is "
+                "counted as flowing back to an investor."
+            )
+        elif matched:
+            top_trip, top_name, *_ = matched[0]
+            summary = (
+                f"{share:.1%} of the {money(total)} still to pay ({money(round_trip)}) goes back "
+                "to vendors that finance the company, up to what each invested; the largest loop "
+                f"is {top_name} ({money(top_trip)})."
+            )
+        elif inflow_total <= 0:
+            summary = (
+                f"The financing rows count for nothing after conditional_weight "
+                f"{config.conditional_weight:g}, so none of the {money(total)} still to pay "
+                "flows back to an investor."
+            )
+        else:
+            summary = (
+                f"No investor is also paid under a commitment, so none of the {money(total)} "
+                "still to pay flows back to an investor."
+            )
+
+        return riskcore.MetricResult(
+            # No rows is no evidence of circularity, so 0 whatever the points say (see the warning).
+            score=riskcore.score_from_points(config.points, share) if portfolio.financing else 0.0,
+            value=share,
+            unit="share",
+            summary=summary,
+            details={
+                "circular_share": share,
+                "round_trip_amount": round_trip,
+                "vendor_funded_share": vendor_funded,
+                "pairs": pairs,
+                "total_value": total,
+                "financing_inflow": inflow_total,
+                "vendor_inflow": vendor_inflow,
+            },
+            warnings=warnings,
+        )
+
+
+@riskcore.hookimpl
+def riskcore_register_metrics(register: Callable[[type[riskcore.Metric]], None]) -> None:
+    register(CircularFinancing)

@@ -1,0 +1,247 @@
+"""The revenue coverage metric: can liquidity and revenue pay the commitments as they fall due?"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+from pydantic import Field
+
+import riskcore
+
+_POINTS: tuple[tuple[float, float], ...] = (
+    (2.0, 0.0),
+    (1.5, 15.0),
+    (1.0, 40.0),
+    (0.75, 60.0),
+    (0.5, 75.0),
+    (0.25, 90.0),
+    (0.1, 100.0),
+)
+
+# breakeven_growth searches g = (k - 9_900) / 10_000 for k = 0..109_900: -0.99 to 10 by 1e-4.
+_GROWTH_STEPS = 10_000
+_GROWTH_LOWEST = -9_900
+_GROWTH_HIGHEST = 100_000
+
+
+class RevenueCoverage(riskcore.Metric):
+    """Can cash, committed funding and a share of revenue pay the commitments as they fall due?
+
+    Formula, over the horizon years y (the as_of year to the last year with an obligation,
+    capped at `engine.horizon_years`), with O_y the remaining obligations due in year y, R_y the
+    counted revenue (the as_of year only for its remaining months), L = cash +
+    committed_funding and s = `revenue_share_available`:
+
+        funding_coverage = min over y with O_y > 0 of (L + s * sum_{t<=y} R_t) / sum_{t<=y} O_t
+        funding_gap      = max(0, max over y of sum_{t<=y} (O_t - s * R_t) - L)
+
+    Sums run from the first horizon year. The funding gap is the money still to be found; it is
+    zero exactly when funding_coverage >= 1. Also reported: commitment_multiple (total remaining
+    commitment value / annual revenue), cumulative_coverage (sum R_y / sum O_y),
+    min_annual_coverage and min_coverage_year (the lowest R_y / O_y, earliest year on ties), and
+    breakeven_growth: the smallest constant annual growth g of `financials.revenue` (any forecast
+    ignored), searched from -0.99 to 10 in steps of 0.0001, under which the funding gap is zero,
+    with R_y(g) = revenue * (1 + g)^(y - as_of year) * months counted in y / 12. It is None when
+    even 10 (+1000% a year) leaves a gap.
+
+    Inputs: the remaining obligations by year, the projected revenue (revenue_forecast where
+    given, else grown at revenue_growth or the engine's default growth), cash and
+    committed_funding.
+
+    Assumptions: only the share s of revenue is free to pay for commitments, the rest running the
+    business; cash and committed funding are all available from the as_of date and earn nothing;
+    money left over in one year carries to the next; nothing is refinanced.
+
+    Score: funding_coverage mapped by `points` (default 2.0x -> 0, 1.5x -> 15, 1.0x -> 40,
+    0.75x -> 60, 0.5x -> 75, 0.25x -> 90, 0.1x -> 100), interpolated linearly and clamped at both
+    ends.
+
+    Skipped when nothing is left to pay after the as_of date (no horizon).
+    """
+
+    name = "revenue_coverage"
+    title = "Revenue coverage"
+    default_weight = 0.40
+
+    class Config(riskcore.MetricConfig):
+        """Settings read from `[metrics.revenue_coverage]`."""
+
+        revenue_share_available: float = Field(
+            0.5,
+            ge=0,
+            le=1,
+            allow_inf_nan=False,
+            description="Share of revenue that can pay for commitments.",
+        )
+        points: riskcore.ScorePoints = Field(
+            default_factory=lambda: list(_POINTS),
+            description="[funding_coverage, score] points, interpolated linearly.",
+        )
+
+    def score(
+        self, portfolio: riskcore.Portfolio, context: riskcore.Context
+    ) -> riskcore.MetricResult:
+        """Score one portfolio's funding coverage."""
+        config = _settings(context)
+        years = context.years
+        if not years or not any(context.obligations[y] > 0 for y in years):
+            raise riskcore.SkipMetric(
+                f"nothing is left to pay after {context.as_of.isoformat()}: no horizon"
+            )
+        fin = portfolio.financials
+        share = config.revenue_share_available
+        liquidity = math.fsum([fin.cash, fin.committed_funding])
+        obligations = [context.obligations[y] for y in years]
+        revenue = [context.counted_revenue[y] for y in years]
+        cum_need = _running_sums(obligations)
+        available = [liquidity + share * r for r in _running_sums(revenue)]
+
+        # Coverage and gap come from the same two floats per year, so the gap is 0.0 exactly
+        # when every coverage is >= 1.
+        funding_gap = max(0.0, *(n - a for n, a in zip(cum_need, available, strict=True)))
+        due = [i for i, o in enumerate(obligations) if o > 0]
+        worst = min(due, key=lambda i: (available[i] / cum_need[i], i))
+        funding_coverage = available[worst] / cum_need[worst]
+        weakest = min(due, key=lambda i: (revenue[i] / obligations[i], i))
+
+        total = context.total_value
+        multiple = total / fin.revenue
+        breakeven = _breakeven_growth(
+            fin.revenue,
+            [(y - context.as_of.year, context.months_counted(y)) for y in years],
+            cum_need,
+            liquidity,
+            share,
+        )
+        details: dict[str, object] = {
+            "funding_coverage": funding_coverage,
+            "funding_gap": funding_gap,
+            "worst_year": years[worst],
+            "commitment_multiple": multiple,
+            "cumulative_coverage": math.fsum(revenue) / math.fsum(obligations),
+            "min_annual_coverage": revenue[weakest] / obligations[weakest],
+            "min_coverage_year": years[weakest],
+            "breakeven_growth": breakeven,
+            "liquidity": liquidity,
+            "revenue_share_available": share,
+            "total_value": total,
+            "horizon": [years[0], years[-1]],
+        }
+        return riskcore.MetricResult(
+            score=riskcore.score_from_points(config.points, funding_coverage),
+            value=funding_coverage,
+            unit="x",
+            summary=_summary(
+                context.currency,
+                liquidity=liquidity,
+                share=share,
+                coverage=funding_coverage,
+                gap=funding_gap,
+                worst_year=years[worst],
+                breakeven=breakeven,
+                total=total,
+                multiple=multiple,
+            ),
+            details=details,
+        )
+
+
+def _settings(context: riskcore.Context) -> RevenueCoverage.Config:
+    config = context.config
+    if isinstance(config, RevenueCoverage.Config):
+        return config
+    # An engine that passes the base MetricConfig (no keys) gets the defaults.
+    return RevenueCoverage.Config.model_validate(config.model_dump())
+
+
+def _running_sums(values: Sequence[float]) -> list[float]:
+    """Correctly rounded sums of values[0..i], so no rounding builds up along the horizon."""
+    return [math.fsum(values[: i + 1]) for i in range(len(values))]
+
+
+def _gap_is_closed(
+    growth: float,
+    base: float,
+    periods: Sequence[tuple[int, int]],
+    cum_need: Sequence[float],
+    liquidity: float,
+    share: float,
+) -> bool:
+    """True when revenue growing at `growth` from `base` leaves no cumulative shortfall.
+
+    `periods` holds, per horizon year, (years after the as_of year, months counted).
+    """
+    income = [base * (1 + growth) ** n * m / 12 for n, m in periods]
+    return all(
+        need - (liquidity + share * got) <= 0
+        for need, got in zip(cum_need, _running_sums(income), strict=True)
+    )
+
+
+def _breakeven_growth(
+    base: float,
+    periods: Sequence[tuple[int, int]],
+    cum_need: Sequence[float],
+    liquidity: float,
+    share: float,
+) -> float | None:
+    """The smallest growth on the 1e-4 grid from -0.99 to 10 that closes the funding gap.
+
+    The gap never grows with growth, so an integer bisection finds the first closed step.
+    """
+
+    def closed(k: int) -> bool:
+        return _gap_is_closed(k / _GROWTH_STEPS, base, periods, cum_need, liquidity, share)
+
+    lo, hi = _GROWTH_LOWEST, _GROWTH_HIGHEST
+    if closed(lo):
+        return lo / _GROWTH_STEPS
+    if not closed(hi):
+        return None
+    while hi - lo > 1:  # closed(hi) and not closed(lo)
+        mid = (lo + hi) // 2
+        if closed(mid):
+            hi = mid
+        else:
+            lo = mid
+    return round(hi / _GROWTH_STEPS, 4)
+
+
+def _summary(
+    currency: str,
+    *,
+    liquidity: float,
+    share: float,
+    coverage: float,
+    gap: float,
+    worst_year: int,
+    breakeven: float | None,
+    total: float,
+    multiple: float,
+) -> str:
+    def money(amount: float) -> str:
+        return riskcore.format_money(amount, currency)
+
+    means = f"{money(liquidity)} of cash and committed funding plus {share:.0%} of revenue"
+    book = f"remaining commitments of {money(total)} are {multiple:.1f}x annual revenue"
+    if gap == 0:
+        return (
+            f"{means} covers the commitments as they fall due (at worst {coverage:.2f}x of what "
+            f"is due through {worst_year}); {book}."
+        )
+    closing = (
+        f"revenue growth of {breakeven:.1%} a year would close it"
+        if breakeven is not None
+        else "no revenue growth up to 1000% a year closes it"
+    )
+    return (
+        f"{means} covers only {coverage:.2f}x of the commitments due through {worst_year}, "
+        f"leaving {money(gap)} to be found ({closing}); {book}."
+    )
+
+
+@riskcore.hookimpl
+def riskcore_register_metrics(register: Callable[[type[riskcore.Metric]], None]) -> None:
+    """Register the revenue coverage metric."""
+    register(RevenueCoverage)
