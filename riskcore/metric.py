@@ -11,7 +11,7 @@ import datetime as dt
 import inspect
 import math
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -21,6 +21,8 @@ from .portfolio import Commitment, Financing, Portfolio
 from .schedule import Book, Term
 
 __all__ = ["Context", "Metric", "MetricConfig", "MetricResult", "SkipMetric"]
+
+C = TypeVar("C", bound="MetricConfig")
 
 
 class MetricConfig(BaseModel):
@@ -81,6 +83,12 @@ class Context:
         """The metric's validated Config."""
         self.engine = engine
         """The engine's assumptions (horizon_years, cost_per_gw, ...)."""
+
+    def config_as(self, cls: type[C]) -> C:
+        """`config`, typed as the metric's own Config class (TypeError if it is another)."""
+        if not isinstance(self.config, cls):
+            raise TypeError(f"expected a {cls.__name__}, got {type(self.config).__name__}")
+        return self.config
 
     @property
     def as_of(self) -> dt.date:

@@ -127,7 +127,11 @@ class Financials(_Model):
 
     revenue: Money = Field(description="Latest annual revenue or run-rate; must be above zero.")
     revenue_growth: float | None = Field(
-        None, gt=-1, description="Constant annual growth for years without a forecast."
+        None,
+        gt=-1,
+        le=10,
+        allow_inf_nan=False,
+        description="Constant annual growth (0.5 = 50%) for years without a forecast.",
     )
     revenue_forecast: dict[int, Money] = Field(
         default_factory=dict, description="Projected revenue by calendar year."

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import make_distribution
 
 import riskcore
+from conftest import make_distribution
 from riskcore.cli import cli
 
 EXAMPLE = Path(__file__).parent.parent / "configs" / "portfolios" / "openai-2025.yaml"
+# The console script installed beside the interpreter running the tests (a venv needs no PATH).
+RISKCORE = str(Path(sys.executable).with_name("riskcore"))
 
 SMALL = """\
 company: {name: Smallco, as_of: 2025-01-15}
@@ -254,7 +256,7 @@ def _run(args: list[str], env: dict[str, str] | None = None) -> subprocess.Compl
 
 
 def test_console_script_and_module_agree() -> None:
-    a = _run(["riskcore", "score", str(EXAMPLE), "--format", "json"], {"RISKCORE_LOAD_PLUGINS": ""})
+    a = _run([RISKCORE, "score", str(EXAMPLE), "--format", "json"], {"RISKCORE_LOAD_PLUGINS": ""})
     b = _run(
         [sys.executable, "-m", "riskcore", "score", str(EXAMPLE), "--format", "json"],
         {"RISKCORE_LOAD_PLUGINS": ""},
@@ -275,7 +277,7 @@ def test_installed_plugin_shows_up_without_touching_riskcore(tmp_path: Path) -> 
     )
     env = {"PYTHONPATH": str(tmp_path)}
     env_all = {**env}
-    listing = _run(["riskcore", "plugins", "--json"], env_all | {"RISKCORE_LOAD_PLUGINS": "tiny"})
+    listing = _run([RISKCORE, "plugins", "--json"], env_all | {"RISKCORE_LOAD_PLUGINS": "tiny"})
     tiny = {p["name"]: p for p in json.loads(listing.stdout)}["tiny"]
     assert (tiny["source"], tiny["status"], tiny["version"], tiny["metrics"]) == (
         "entry point",
@@ -284,7 +286,7 @@ def test_installed_plugin_shows_up_without_touching_riskcore(tmp_path: Path) -> 
         ["tiny"],
     )
     report = _run(
-        ["riskcore", "score", str(EXAMPLE), "--format", "json"],
+        [RISKCORE, "score", str(EXAMPLE), "--format", "json"],
         env_all | {"RISKCORE_LOAD_PLUGINS": "tiny"},
     )
     assert "tiny" in [m["name"] for m in json.loads(report.stdout)["metrics"]]
@@ -305,10 +307,10 @@ def test_plugin_commands_are_added(tmp_path: Path) -> None:
     """
     make_distribution(tmp_path, "cmd-plugin", {"tp_cmd": source}, {"cmd": "tp_cmd"})
     result = _run(
-        ["riskcore", "hello"], {"PYTHONPATH": str(tmp_path), "RISKCORE_LOAD_PLUGINS": "cmd"}
+        [RISKCORE, "hello"], {"PYTHONPATH": str(tmp_path), "RISKCORE_LOAD_PLUGINS": "cmd"}
     )
     assert result.returncode == 0 and result.stdout == "hello from a plugin\n"
-    assert "hello" in _run(["riskcore", "--help"], {"PYTHONPATH": str(tmp_path)}).stdout
+    assert "hello" in _run([RISKCORE, "--help"], {"PYTHONPATH": str(tmp_path)}).stdout
 
 
 def test_plugin_renderer_is_a_format(tmp_path: Path) -> None:
