@@ -68,13 +68,8 @@ class CircularFinancing(riskcore.Metric):
     def score(
         self, portfolio: riskcore.Portfolio, context: riskcore.Context
     ) -> riskcore.MetricResult:
-        config = context.config
-        if not isinstance(config, CircularFinancing.Config):
-            raise TypeError(f"{self.name} needs its own Config, got {type(config).__name__}")
-        if not context.years:
-            raise riskcore.SkipMetric(
-                f"nothing is left to pay after {context.as_of.isoformat()}: no horizon"
-            )
+        config = context.config_as(CircularFinancing.Config)
+        context.require_horizon()
         total = context.total_value
         if total <= 0:
             raise riskcore.SkipMetric("no commitment value is left to pay")

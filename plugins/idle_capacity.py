@@ -73,14 +73,8 @@ class IdleCapacity(riskcore.Metric):
     def score(
         self, portfolio: riskcore.Portfolio, context: riskcore.Context
     ) -> riskcore.MetricResult:
-        config = context.config
-        if not isinstance(config, IdleCapacity.Config):
-            raise TypeError(f"{self.name} needs its own Config, got {type(config).__name__}")
-        years = context.years
-        if not years:
-            raise riskcore.SkipMetric(
-                f"nothing is left to pay after {context.as_of.isoformat()}: no horizon"
-            )
+        config = context.config_as(IdleCapacity.Config)
+        years = context.require_horizon()
         span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
         carriers = [c for c in portfolio.commitments if c.capacity_gw]
         if not carriers:

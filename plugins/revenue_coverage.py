@@ -83,12 +83,8 @@ class RevenueCoverage(riskcore.Metric):
         self, portfolio: riskcore.Portfolio, context: riskcore.Context
     ) -> riskcore.MetricResult:
         """Score one portfolio's funding coverage."""
-        config = _settings(context)
-        years = context.years
-        if not years or not any(context.obligations[y] > 0 for y in years):
-            raise riskcore.SkipMetric(
-                f"nothing is left to pay after {context.as_of.isoformat()}: no horizon"
-            )
+        config = context.config_as(RevenueCoverage.Config)
+        years = context.require_horizon()
         fin = portfolio.financials
         share = config.revenue_share_available
         liquidity = math.fsum([fin.cash, fin.committed_funding])
@@ -145,14 +141,6 @@ class RevenueCoverage(riskcore.Metric):
             ),
             details=details,
         )
-
-
-def _settings(context: riskcore.Context) -> RevenueCoverage.Config:
-    config = context.config
-    if isinstance(config, RevenueCoverage.Config):
-        return config
-    # An engine that passes the base MetricConfig (no keys) gets the defaults.
-    return RevenueCoverage.Config.model_validate(config.model_dump())
 
 
 def _running_sums(values: Sequence[float]) -> list[float]:

@@ -62,7 +62,7 @@ class VendorConcentration(riskcore.Metric):
         self, portfolio: riskcore.Portfolio, context: riskcore.Context
     ) -> riskcore.MetricResult:
         """Score one portfolio's concentration on its counterparty groups."""
-        config = _settings(context)
+        config = context.config_as(VendorConcentration.Config)
         by_group = _totals(
             (context.group_of(c.counterparty), context.value(c)) for c in portfolio.commitments
         )
@@ -101,14 +101,6 @@ class VendorConcentration(riskcore.Metric):
             ),
             details=details,
         )
-
-
-def _settings(context: riskcore.Context) -> VendorConcentration.Config:
-    config = context.config
-    if isinstance(config, VendorConcentration.Config):
-        return config
-    # An engine that passes the base MetricConfig (no keys) gets the defaults.
-    return VendorConcentration.Config.model_validate(config.model_dump())
 
 
 def _totals(rows: Iterable[tuple[str, float]]) -> dict[str, float]:

@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import ConfigError, ErrorItem, InputError, PortfolioError
-from .portfolio import Portfolio
+from .portfolio import Portfolio, cross_reference_problems
 
 Loc = tuple[str | int, ...]
 LineMap = dict[Loc, int]
@@ -35,11 +35,11 @@ MAX_NODES = 200_000  # YAML nodes after alias expansion: far above any real port
 
 
 class _DocumentError(Exception):
-    def __init__(self, message: str, line: int | None = None, loc: Loc = ()) -> None:
+    def __init__(self, message: str, line: int | None = None, path: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.line = line
-        self.loc = loc
+        self.path = path
 
 
 def read_bytes(path: Path, max_bytes: int, error: type[E]) -> bytes:
@@ -81,6 +81,8 @@ def parse_document(data: bytes, fmt: str) -> tuple[Any, LineMap]:
 def _parse_toml(text: str) -> Any:
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise _DocumentError("TOML nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = re.search(r"\(at line (\d+), column \d+\)", message)
@@ -125,73 +127,107 @@ def _parse_yaml(text: str) -> tuple[Any, LineMap]:
         raise _DocumentError(f"YAML syntax error: {exc.problem or exc}", line) from None
     except yaml.YAMLError as exc:
         raise _DocumentError(f"YAML error: {exc}") from None
+    except RecursionError:
+        raise _DocumentError("YAML nested too deeply") from None
     finally:
         loader.dispose()
     if node is None:
         raise _DocumentError("file is empty")
     lines: LineMap = {}
-    budget = [MAX_NODES]
-    return _walk(loader, node, (), lines, budget), lines
-
-
-def _walk(
-    loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: LineMap, budget: list[int]
-) -> Any:
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise _DocumentError(
-            f"document expands to more than {MAX_NODES:,} values (a YAML alias bomb?); refused",
-            node.start_mark.line + 1,
-        )
-    line = node.start_mark.line + 1
-    lines.setdefault(loc, line)
-    if isinstance(node, yaml.MappingNode):
-        if node.tag != _MAP:
-            raise _DocumentError(f"YAML tag {node.tag!r} is not allowed in data files", line, loc)
-        own = [(k, v) for k, v in node.value if k.tag != _MERGE]
-        merged: list[tuple[yaml.Node, yaml.Node]] = []
-        if len(own) != len(node.value):
-            try:
-                loader.flatten_mapping(node)
-            except yaml.MarkedYAMLError as exc:
-                raise _DocumentError(f"YAML merge error: {exc.problem}", line, loc) from None
-            merged = node.value[: len(node.value) - len(own)]
-        result: dict[Any, Any] = {}
-        for key_node, value_node in merged:
-            key = _key(loader, key_node, loc)
-            result[key] = _walk(loader, value_node, (*loc, key), lines, budget)
-        seen: set[Any] = set()
-        for key_node, value_node in own:
-            key = _key(loader, key_node, loc)
-            if key in seen:
-                raise _DocumentError(
-                    f"duplicate key {key!r} (also at an earlier line); keys must be unique",
-                    key_node.start_mark.line + 1,
-                    (*loc, key),
-                )
-            seen.add(key)
-            lines[(*loc, key)] = key_node.start_mark.line + 1
-            result[key] = _walk(loader, value_node, (*loc, key), lines, budget)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _SEQ:
-            raise _DocumentError(f"YAML tag {node.tag!r} is not allowed in data files", line, loc)
-        return [_walk(loader, item, (*loc, i), lines, budget) for i, item in enumerate(node.value)]
     try:
-        return loader.construct_object(node, deep=True)
-    except yaml.constructor.ConstructorError as exc:
-        raise _DocumentError(f"YAML: {exc.problem}", line, loc) from None
-    except ValueError as exc:  # e.g. a timestamp such as 2025-13-45
-        raise _DocumentError(f"YAML: cannot read {node.value!r}: {exc}", line, loc) from None
+        return _YamlWalker(loader, lines).walk(node, (), ""), lines
+    except RecursionError:
+        raise _DocumentError("YAML nested too deeply") from None
 
 
-def _key(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc) -> Any:
-    if not isinstance(node, yaml.ScalarNode):
-        raise _DocumentError("a mapping key must be a plain value", node.start_mark.line + 1, loc)
-    key = _walk(loader, node, loc, {}, [MAX_NODES])
-    if not isinstance(key, str | int):
-        return str(key)
-    return key
+class _YamlWalker:
+    """Turn composed YAML nodes into data, keeping lines and charging every node to a budget.
+
+    Aliases and merge keys (`<<`) are expanded here, node by node, so an alias or merge bomb
+    runs out of budget after MAX_NODES values instead of exhausting memory.
+    """
+
+    def __init__(self, loader: yaml.SafeLoader, lines: LineMap) -> None:
+        self.loader = loader
+        self.lines = lines
+        self.budget = MAX_NODES
+
+    def walk(self, node: yaml.Node, loc: Loc, path: str) -> Any:
+        self.budget -= 1
+        line = node.start_mark.line + 1
+        if self.budget < 0:
+            raise _DocumentError(
+                f"document expands to more than {MAX_NODES:,} values (a YAML alias bomb?); refused",
+                line,
+            )
+        self.lines.setdefault(loc, line)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc, path)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                raise _DocumentError(
+                    f"YAML tag {node.tag!r} is not allowed in data files", line, path=path
+                )
+            return [self.walk(item, (*loc, i), f"{path}[{i}]") for i, item in enumerate(node.value)]
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            raise _DocumentError(f"YAML: {exc.problem}", line, path=path) from None
+        except ValueError as exc:  # e.g. a timestamp such as 2025-13-45
+            raise _DocumentError(
+                f"YAML: cannot read {node.value!r}: {exc}", line, path=path
+            ) from None
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc, path: str) -> dict[Any, Any]:
+        line = node.start_mark.line + 1
+        if node.tag != _MAP:
+            raise _DocumentError(
+                f"YAML tag {node.tag!r} is not allowed in data files", line, path=path
+            )
+        merged: dict[Any, Any] = {}
+        result: dict[Any, Any] = {}
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                sources = (
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                )
+                for source in sources:
+                    if not isinstance(source, yaml.MappingNode):
+                        raise _DocumentError(
+                            "a merge key (<<) takes mappings only", line, path=path
+                        )
+                    for key, value in self._mapping(source, loc, path).items():
+                        merged.setdefault(key, value)  # earlier sources win, as YAML says
+                continue
+            key = self._key(key_node, path)
+            sub = f"{path}.{key}" if path else str(key)
+            # Compare as text: `2026:` and `'2026':` are the same key once validated.
+            first = seen.setdefault(str(key), key_node.start_mark.line + 1)
+            if first != key_node.start_mark.line + 1 or str(key) in map(str, result):
+                raise _DocumentError(
+                    f"duplicate key {key!r} (first at line {first}); keys must be unique",
+                    key_node.start_mark.line + 1,
+                    path=sub,
+                )
+            self.lines[(*loc, key)] = key_node.start_mark.line + 1
+            result[key] = self.walk(value_node, (*loc, key), sub)
+        return {**{k: v for k, v in merged.items() if str(k) not in seen}, **result}
+
+    def _key(self, node: yaml.Node, path: str) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise _DocumentError(
+                "a mapping key must be a plain value", node.start_mark.line + 1, path=path
+            )
+        try:
+            key = self.loader.construct_object(node, deep=True)
+        except (yaml.constructor.ConstructorError, ValueError) as exc:
+            raise _DocumentError(
+                f"YAML: bad key: {exc}", node.start_mark.line + 1, path=path
+            ) from None
+        if isinstance(key, bool) or not isinstance(key, str | int):
+            return str(node.value)  # `on:` or `yes:` is the word, not YAML 1.1's boolean
+        return key
 
 
 def read_document(path: Path, max_bytes: int, error: type[E]) -> tuple[Any, LineMap, bytes]:
@@ -206,7 +242,7 @@ def read_document(path: Path, max_bytes: int, error: type[E]) -> tuple[Any, Line
     try:
         parsed, lines = parse_document(data, fmt)
     except _DocumentError as exc:
-        raise error(str(path), [ErrorItem(format_loc(exc.loc), exc.message, exc.line)]) from None
+        raise error(str(path), [ErrorItem(exc.path, exc.message, exc.line)]) from None
     return parsed, lines, data
 
 
@@ -220,7 +256,15 @@ def validate(model: type[M], data: Any, *, source: str | None, lines: LineMap, e
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise error(source, located_errors(model, data, exc, lines)) from None
+        items = located_errors(model, data, exc, lines)
+        if model is Portfolio:
+            seen = {(i.location, i.message) for i in items}
+            for loc, message in cross_reference_problems(data):
+                where = format_loc(loc, data)
+                if (where, message) not in seen:
+                    items.append(ErrorItem(where, message, _line(lines, loc)))
+            items.sort(key=lambda i: (i.line or 0, i.location, i.message))
+        raise error(source, items) from None
     except RecursionError:
         raise error(source, [ErrorItem("", "document nested too deeply")]) from None
 
@@ -231,7 +275,7 @@ def located_errors(
     """Every problem in `exc`, located by field path (and line where known), sorted."""
     items: list[ErrorItem] = []
     for err in exc.errors(include_url=False):
-        loc: Loc = tuple(p for p in err["loc"] if not _is_type_tag(p))
+        loc = _data_loc(err["loc"], data)
         ctx = err.get("ctx") or {}
         kind = err["type"]
         if kind == "riskcore_many":
@@ -254,8 +298,38 @@ def located_errors(
     return sorted(unique.values(), key=lambda i: (i.line or 0, i.location, i.message))
 
 
-def _is_type_tag(part: str | int) -> bool:
-    return isinstance(part, str) and ("[" in part or part in {"str", "int", "float", "none"})
+def _data_loc(loc: Sequence[str | int], data: Any) -> Loc:
+    """pydantic's location without its type tags (`function-before[...]`, `int`, ...).
+
+    A part that names a key or index of the data is kept whatever it looks like; a part that
+    does not is a tag only if it looks like one (a missing field's name is kept).
+    """
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        child = _child(node, part)
+        if child is not _MISSING:
+            out.append(part)
+            node = child
+        elif isinstance(part, str) and ("[" in part or part in _TYPE_TAGS):
+            continue
+        else:
+            out.append(part)
+            node = None
+    return tuple(out)
+
+
+_TYPE_TAGS = frozenset({"str", "int", "float", "bool", "none", "list", "dict"})
+_MISSING = object()
+
+
+def _child(node: Any, part: str | int) -> Any:
+    """`node[part]` when the data has it, else _MISSING."""
+    if isinstance(node, Mapping) and part in node:
+        return node[part]
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return _MISSING
 
 
 def _line(lines: LineMap, loc: Loc) -> int | None:

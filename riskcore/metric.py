@@ -84,6 +84,12 @@ class Context:
         self.engine = engine
         """The engine's assumptions (horizon_years, cost_per_gw, ...)."""
 
+    def require_horizon(self) -> tuple[int, ...]:
+        """The horizon years; raises SkipMetric when nothing is left to pay after as_of."""
+        if not self.years:
+            raise SkipMetric(f"nothing is left to pay after {self.as_of.isoformat()}: no horizon")
+        return self.years
+
     def config_as(self, cls: type[C]) -> C:
         """`config`, typed as the metric's own Config class (TypeError if it is another)."""
         if not isinstance(self.config, cls):

@@ -32,7 +32,7 @@ _MONEY = re.compile(
     )
     (?P<exp>[eE][-+]?\d+)?
     \s*(?P<unit>[A-Za-z]+)?\s*$""",
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,
 )
 
 
@@ -49,7 +49,10 @@ def parse_money(value: object) -> float:
     if isinstance(value, bool):
         raise MoneyError(f"expected an amount of money, got {str(value).lower()}")
     if isinstance(value, int | float):
-        amount = float(value)
+        try:
+            amount = float(value)
+        except OverflowError:
+            raise MoneyError("amount is infinite or too large") from None
     elif isinstance(value, str):
         amount = _parse_text(value)
     else:
@@ -88,8 +91,18 @@ def format_money(amount: float | None, currency: str = "USD") -> str:
     suffix = "" if symbol else f" {currency}"
     sign = "-" if amount < 0 else ""
     size = abs(amount)
-    for scale, letter in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if size >= scale:
-            digits = 2 if size / scale < 10 and letter == "T" else 1
-            return f"{sign}{symbol}{size / scale:,.{digits}f}{letter}{suffix}"
-    return f"{sign}{symbol}{size:,.0f}{suffix}"
+    scales = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"), (1.0, ""))
+    index = next(i for i, (scale, _) in enumerate(scales) if size >= scale or scale == 1.0)
+    # Choose the scale after rounding, so 999,999,999,999 reads $1.00T, not $1,000.0B.
+    if index > 0 and round(size / scales[index][0], _digits(scales[index][1], 0)) >= 1000:
+        index -= 1
+    scale, letter = scales[index]
+    digits = _digits(letter, size / scale)
+    return f"{sign}{symbol}{size / scale:,.{digits}f}{letter}{suffix}"
+
+
+def _digits(letter: str, value: float) -> int:
+    """Decimals shown: none for plain units, two for trillions below 10, else one."""
+    if not letter:
+        return 0
+    return 2 if letter == "T" and value < 10 else 1

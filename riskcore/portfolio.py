@@ -7,7 +7,9 @@ pays to counterparties, and the financing that flows back from them.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -22,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .currency import check_currency
+from .currency import ISO_4217, check_currency
 from .money import parse_money
 
 Money = Annotated[
@@ -65,8 +67,8 @@ def _month(value: object, *, end: bool) -> object:
     if match is None:
         raise PydanticCustomError(
             "month",
-            "expected a month as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}",
-            {"value": value},
+            "{msg}",
+            {"msg": f"expected a month as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}"},
         )
     year = int(match[1])
     month = int(match[2]) if match[2] else (12 if end else 1)
@@ -75,7 +77,7 @@ def _month(value: object, *, end: bool) -> object:
         dt.date(year, month, day)
     except ValueError as exc:
         raise PydanticCustomError(
-            "month", "{value!r} is not a real date: {reason}", {"value": value, "reason": str(exc)}
+            "month", "{msg}", {"msg": f"{value!r} is not a real date: {exc}"}
         ) from None
     return dt.date(year, month, 1)
 
@@ -197,7 +199,7 @@ class Commitment(_Model):
                 e=self.end,
                 s=self.start,
             )
-        if self.term_years is not None and round(self.term_years * 12) < 1:
+        if self.term_years is not None and term_months(self.term_years) < 1:
             raise field_error("term_years", "the term must last at least one month")
         return self
 
@@ -208,7 +210,7 @@ class Commitment(_Model):
         start = self.start or dt.date(first, 1, 1)
         end = self.end
         if end is None and self.term_years is not None:
-            end = add_months(start, round(self.term_years * 12) - 1)
+            end = add_months(start, term_months(self.term_years) - 1)
         end = end or dt.date(last, 12, 1)
         if end < start:
             raise field_error(
@@ -247,6 +249,52 @@ class Financing(_Model):
     note: str | None = None
 
 
+def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Problems between sections: an alias claimed by two groups, a currency with no rate.
+
+    Works on raw file data as well as on a validated portfolio, so the loader can report these
+    alongside field errors (pydantic runs model validators only once every field is valid).
+    """
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    groups = data.get("counterparties")
+    owner: dict[str, str] = {}
+    if isinstance(groups, Mapping):
+        for group in sorted(g for g in groups if isinstance(g, str)):
+            spec = groups[group]
+            aliases = spec.get("aliases") if isinstance(spec, Mapping) else None
+            spellings = [group, *(a for a in aliases or [] if isinstance(a, str) and a.strip())]
+            for spelling in spellings:
+                key = normalize_name(spelling)
+                if key in owner and owner[key] != group:
+                    problems.append(
+                        (
+                            ("counterparties", group, "aliases"),
+                            f"{spelling!r} already names the group {owner[key]!r}",
+                        )
+                    )
+                owner.setdefault(key, group)
+    company = data.get("company")
+    home = _code(company.get("currency", "USD")) if isinstance(company, Mapping) else "USD"
+    fx = data.get("fx")
+    rates = {_code(k) for k in fx} if isinstance(fx, Mapping) else set()
+    for section in ("commitments", "financing"):
+        rows = data.get(section)
+        for index, row in enumerate(rows if isinstance(rows, list) else []):
+            currency = _code(row.get("currency")) if isinstance(row, Mapping) else None
+            if currency in ISO_4217 and currency != home and currency not in rates:
+                problems.append(
+                    (
+                        (section, index, "currency"),
+                        f"no exchange rate for {currency}: add fx: {{{currency}: <{home} per {currency}>}}",
+                    )
+                )
+    return problems
+
+
+def _code(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
 def normalize_name(name: str) -> str:
     """The key under which counterparty names match: case- and whitespace-insensitive."""
     return " ".join(name.split()).casefold()
@@ -270,31 +318,17 @@ class Portfolio(_Model):
 
     @model_validator(mode="after")
     def _check_cross_references(self) -> Portfolio:
-        problems: list[tuple[tuple[str | int, ...], str]] = []
-        owner: dict[str, str] = {}
-        for group in sorted(self.counterparties):
-            for spelling in [group, *self.counterparties[group].aliases]:
-                key = normalize_name(spelling)
-                if key in owner and owner[key] != group:
-                    problems.append(
-                        (
-                            ("counterparties", group, "aliases"),
-                            f"{spelling!r} already names the group {owner[key]!r}",
-                        )
-                    )
-                owner.setdefault(key, group)
-        home = self.company.currency
-        rows: list[tuple[str, int, str | None]] = [
-            ("commitments", i, c.currency) for i, c in enumerate(self.commitments)
-        ] + [("financing", i, f.currency) for i, f in enumerate(self.financing)]
-        for section, index, currency in rows:
-            if currency is not None and currency != home and currency not in self.fx:
-                problems.append(
-                    (
-                        (section, index, "currency"),
-                        f"no exchange rate for {currency}: add fx: {{{currency}: <{home} per {currency}>}}",
-                    )
-                )
+        problems = cross_reference_problems(
+            {
+                "counterparties": {
+                    g: {"aliases": s.aliases} for g, s in self.counterparties.items()
+                },
+                "company": {"currency": self.company.currency},
+                "commitments": [{"currency": c.currency} for c in self.commitments],
+                "financing": [{"currency": f.currency} for f in self.financing],
+                "fx": self.fx,
+            }
+        )
         if problems:
             raise PydanticCustomError(
                 "riskcore_many", "{msg}", {"msg": problems[0][1], "problems": problems}
@@ -306,6 +340,11 @@ class Portfolio(_Model):
         if currency is None or currency == self.company.currency:
             return 1.0
         return self.fx[currency]
+
+
+def term_months(years: float) -> int:
+    """Months in a term of `years` years, halves rounded up (0.125 years = 2 months)."""
+    return math.floor(years * 12 + 0.5)
 
 
 def add_months(month: dt.date, count: int) -> dt.date:

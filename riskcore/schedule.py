@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .config import EngineConfig
 from .money import format_money
-from .portfolio import Commitment, Financing, Portfolio, add_months, normalize_name
+from .portfolio import Commitment, Financing, Portfolio, add_months, normalize_name, term_months
 
 
 def month_index(month: dt.date) -> int:
@@ -52,7 +52,7 @@ def term_of(c: Commitment) -> Term:
     if c.end is not None:
         return Term(start, month_index(c.end) - month_index(start) + 1)
     if c.term_years is not None:
-        return Term(start, max(1, round(c.term_years * 12)))
+        return Term(start, max(1, term_months(c.term_years)))
     assert c.schedule  # explicit without term: through December of the last schedule year
     return Term(start, month_index(dt.date(max(c.schedule), 12, 1)) - month_index(start) + 1)
 
@@ -105,7 +105,7 @@ class Line:
     estimated: bool
     term: Term
     remaining: Mapping[int, float]
-    """Calendar year -> amount still to pay (on or after the as_of month), every year."""
+    """Calendar year -> amount still to pay (on or after the as_of month); years with none left out."""
     value: float
     """Remaining amount: the sum of `remaining`."""
 
@@ -247,7 +247,7 @@ def build_book(portfolio: Portfolio, engine: EngineConfig) -> Book:
         missing = [y for y in years[1:] if y not in fin.revenue_forecast]
         if missing:
             warnings.append(
-                f"no revenue_growth given: revenue for {missing[0]}-{missing[-1]} is grown at the "
+                f"no revenue_growth given: revenue for {_years_text(missing)} is grown at the "
                 f"default {growth:.1%} a year"
             )
     revenue = (
@@ -269,3 +269,14 @@ def build_book(portfolio: Portfolio, engine: EngineConfig) -> Book:
         warnings=tuple(warnings),
         _by_id={id(line.commitment): line for line in lines},
     )
+
+
+def _years_text(years: list[int]) -> str:
+    """`2026-2028, 2031` for [2026, 2027, 2028, 2031]."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)

@@ -22,7 +22,12 @@ def report() -> riskcore.Report:
 
 
 def test_rating(report: riskcore.Report) -> None:
-    assert (report.rating, report.score, report.coverage, report.complete) == ("CC", 80.0, 1.0, True)
+    assert (report.rating, report.score, report.coverage, report.complete) == (
+        "CC",
+        80.0,
+        1.0,
+        True,
+    )
     assert report.adjustments[0].name == "weakest_link"
     assert report.adjustments[0].score_before == pytest.approx(74.75, abs=0.01)
     assert "**80.0, rated CC**" in DOC

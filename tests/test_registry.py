@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_distribution, portfolio
 
 import riskcore
+from conftest import make_distribution, portfolio
 
 EXAMPLE = Path(__file__).parent.parent / "configs" / "portfolios" / "openai-2025.yaml"
 BUILTINS = ["circular_financing", "idle_capacity", "revenue_coverage", "vendor_concentration"]

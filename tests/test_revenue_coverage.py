@@ -445,13 +445,14 @@ def test_scoring_is_pure_and_json_ready() -> None:
     json.dumps(first.details, allow_nan=False)
 
 
-def test_base_metric_config_means_the_defaults() -> None:
-    # An engine that hands over a bare MetricConfig gets the default settings.
+def test_a_foreign_config_is_refused() -> None:
+    # The engine always hands a metric its own validated Config; anything else is a bug.
     data = portfolio(commitments=[deal("Oracle", "24B", "2025-01", 2)])
     cfg, _ = load_config()
     p = riskcore.load_portfolio(data)
     bare = riskcore.Context(build_book(p, cfg.engine), riskcore.MetricConfig(), cfg.engine)
-    assert RevenueCoverage().score(p, bare) == run(data)
+    with pytest.raises(TypeError, match="expected a Config, got MetricConfig"):
+        RevenueCoverage().score(p, bare)
 
 
 # --- score mapping ----------------------------------------------------------------------------
