@@ -112,13 +112,17 @@ def _parse_json(text: str) -> Any:
         raise _DocumentError("JSON nested too deeply") from None
 
 
+# libyaml's parser where PyYAML was built with it (10x faster), else the pure-Python one; both
+# compose the same nodes with the same marks, and both construct only safe types.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _MERGE = "tag:yaml.org,2002:merge"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 
 
 def _parse_yaml(text: str) -> tuple[Any, LineMap]:
-    loader = yaml.SafeLoader(text)
+    loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -147,7 +151,7 @@ class _YamlWalker:
     runs out of budget after MAX_NODES values instead of exhausting memory.
     """
 
-    def __init__(self, loader: yaml.SafeLoader, lines: LineMap) -> None:
+    def __init__(self, loader: yaml.SafeLoader | yaml.CSafeLoader, lines: LineMap) -> None:
         self.loader = loader
         self.lines = lines
         self.budget = MAX_NODES

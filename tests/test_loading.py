@@ -332,17 +332,18 @@ company:
     # Line 3 is indented one space further than line 2: a mapping value cannot start there.
     path = write(tmp_path, "book.yaml", text)
     error = refused(path)
-    assert located(error) == [("", "YAML syntax error: mapping values are not allowed here", 3)]
-    assert str(error) == (
-        f"{path}: (document) (line 3): YAML syntax error: mapping values are not allowed here"
-    )
+    # The wording after the prefix is the YAML parser's own (libyaml's or PyYAML's).
+    ((where, message, line),) = located(error)
+    assert (where, line) == ("", 3)
+    assert message.startswith("YAML syntax error: mapping values are not allowed")
+    assert str(error).startswith(f"{path}: (document) (line 3): YAML syntax error: ")
 
 
 def test_yaml_unclosed_flow_mapping_has_its_line(tmp_path: Path) -> None:
     path = write(tmp_path, "book.yaml", "company: {name: x\nfinancials:\n  revenue: 1B\n")
-    assert located(refused(path)) == [
-        ("", "YAML syntax error: expected ',' or '}', but got ':'", 2)
-    ]
+    ((where, message, line),) = located(refused(path))
+    assert (where, line) == ("", 2)
+    assert message.startswith("YAML syntax error:") and "',' or '}'" in message
 
 
 @pytest.mark.parametrize(
