@@ -538,7 +538,13 @@ def test_deeply_nested_document_is_refused(tmp_path: Path, name: str, kind: str)
     depth = 1_000
     nested = "[" * depth + "]" * depth
     text = f"a: {nested}\n" if kind == "YAML" else f"a = {nested}\n"
-    assert refused(write(tmp_path, name, text)).pairs == [("", f"{kind} nested too deeply")]
+    ((where, message),) = refused(write(tmp_path, name, text)).pairs
+    assert where == ""
+    # Our own guard, or (libyaml in PyYAML >= 6.0.4) the parser's depth limit, reported the same way.
+    assert message in {
+        f"{kind} nested too deeply",
+        "YAML syntax error: exceeded maximum nesting depth",
+    }
 
 
 def test_deeply_nested_json_is_refused(tmp_path: Path) -> None:
