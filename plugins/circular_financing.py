@@ -110,7 +110,7 @@ class CircularFinancing(riskcore.Metric):
         warnings: list[str] = []
         if not portfolio.financing:
             warnings.append(
-                "circular_financing: the portfolio has no financing rows; circular financing is "
+                "the portfolio has no financing rows; circular financing is "
                 "assumed absent (score 0)"
             )
             summary = (

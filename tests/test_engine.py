@@ -241,3 +241,12 @@ def test_estimated_amounts_are_warned(engine: riskcore.Engine) -> None:
         in report.warnings
     )
     assert report.warnings == sorted(report.warnings)
+
+
+def test_metric_warnings_are_prefixed_once_by_the_engine(engine: riskcore.Engine) -> None:
+    report = engine.score(two_vendor())  # no financing rows
+    assert (
+        "circular_financing: the portfolio has no financing rows; circular financing is "
+        "assumed absent (score 0)"
+    ) in report.warnings
+    assert not any(w.startswith("circular_financing: circular_financing") for w in report.warnings)
