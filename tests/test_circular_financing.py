@@ -423,7 +423,7 @@ def test_no_financing_rows_scores_zero_with_a_warning() -> None:
         },
     )
     assert len(result.warnings) == 1
-    assert result.warnings[0].startswith("circular_financing: ")
+    assert result.warnings[0].startswith("the portfolio has no financing rows")
     assert "no financing rows" in result.warnings[0]
     assert "assumed absent" in result.warnings[0]
     assert "No financing rows" in result.summary
