@@ -48,7 +48,7 @@ class CircularFinancing(riskcore.Metric):
         """Settings read from `[metrics.circular_financing]`."""
 
         conditional_weight: float = Field(
-            1.0,
+            default=1.0,
             ge=0,
             le=1,
             allow_inf_nan=False,

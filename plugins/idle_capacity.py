@@ -51,13 +51,13 @@ class IdleCapacity(riskcore.Metric):
         """Settings read from `[metrics.idle_capacity]`."""
 
         ramp_years: float = Field(
-            2.0,
+            default=2.0,
             ge=0,
             allow_inf_nan=False,
             description="Years for contracted capacity to come fully online (0: at once).",
         )
         revenue_per_gw: riskcore.Money = Field(
-            8e9, gt=0, description="Revenue one GW-year of capacity supports."
+            default=8e9, gt=0, description="Revenue one GW-year of capacity supports."
         )
         points: riskcore.ScorePoints = Field(
             default_factory=lambda: [

@@ -68,7 +68,7 @@ class RevenueCoverage(riskcore.Metric):
         """Settings read from `[metrics.revenue_coverage]`."""
 
         revenue_share_available: float = Field(
-            0.5,
+            default=0.5,
             ge=0,
             le=1,
             allow_inf_nan=False,

@@ -15,7 +15,7 @@ from .metric import Context, Metric, MetricConfig, MetricResult
 from .money import format_money, parse_money
 from .portfolio import Commitment, Financing, Money, Portfolio
 from .registry import PluginFailure, PluginInfo
-from .render import RenderOptions
+from .render import RenderOptions, render_reports
 from .report import AdjustmentEntry, Margin, MetricEntry, Report, ScheduleRow
 from .schedule import Term
 from .scoring import ScorePoints, score_from_points
@@ -52,5 +52,6 @@ __all__ = [
     "hookimpl",
     "load_portfolio",
     "parse_money",
+    "render_reports",
     "score_from_points",
 ]

@@ -21,7 +21,7 @@ from .engine import Engine
 from .errors import InputError, PortfolioError, RiskcoreError, UsageError
 from .loading import load_portfolio
 from .registry import ENV_ALLOW, Registry, parse_allow
-from .render import BUILTIN_RENDERERS, Renderer, RenderOptions
+from .render import RenderOptions, find_renderer
 from .report import Report, dumps
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_INVALID, EXIT_PLUGIN = 0, 1, 2, 3
@@ -166,7 +166,7 @@ def score(
     """Score PORTFOLIO files (YAML, TOML or JSON) and print the rated report."""
     with handled(debug):
         engine = _engine(ctx, config, disable, only)
-        renderer = _renderer(engine, fmt)
+        renderer = find_renderer(fmt, engine)
         grades = [g.grade for g in engine.config.rating.scale]
         if fail_on is not None and fail_on not in grades:
             raise UsageError(f"--fail-on {fail_on}: not a grade of the scale ({', '.join(grades)})")
@@ -207,17 +207,6 @@ def score(
             names = ", ".join(f"{r.company.name} ({r.rating})" for r in worse)
             click.echo(f"Fail: rated worse than {fail_on}: {names}", err=True)
             ctx.exit(EXIT_FAIL_ON)
-
-
-def _renderer(engine: Engine, fmt: str) -> Renderer:
-    if fmt in BUILTIN_RENDERERS:
-        return BUILTIN_RENDERERS[fmt]
-    plugin = engine.registry.renderers.get(fmt)
-    if plugin is not None:
-        render = plugin[0]
-        return lambda reports, options: render(reports, options)
-    names = sorted([*BUILTIN_RENDERERS, *engine.registry.renderers])
-    raise UsageError(f"--format {fmt}: unknown format; choose from {', '.join(names)}")
 
 
 @cli.command()
@@ -340,6 +329,30 @@ def _explain_rating(engine: Engine) -> str:
     lines += ["", "Metrics (riskcore explain NAME for the method):"]
     lines += [f"  {m.name:<22} weight {m.weight:.3f}  {m.title}" for m in engine.metrics]
     return "\n".join(lines)
+
+
+@cli.command("new-plugin")
+@click.argument("name")
+@click.option(
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where to create the package folder.",
+)
+@_debug_option
+def new_plugin(name: str, directory: Path, debug: bool) -> None:
+    """Create a metric plugin package for NAME (snake_case), ready to install and test."""
+    from .scaffold import PluginNames
+    from .scaffold import new_plugin as scaffold
+
+    with handled(debug):
+        target = scaffold(name, directory)
+    names = PluginNames(name)
+    click.echo(
+        f"Created {target}: metric {names.name} in {names.module}/__init__.py\n"
+        f"Next: cd {target} && pip install -e '.[test]' && python -m pytest && riskcore plugins"
+    )
 
 
 def main() -> None:

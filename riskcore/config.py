@@ -23,11 +23,16 @@ class _Model(BaseModel):
 class EngineConfig(_Model):
     """Assumptions every metric shares."""
 
-    horizon_years: int = Field(10, ge=1, le=50, description="Years scored from the as_of year.")
-    default_revenue_growth: float = Field(
-        0.0, gt=-1, allow_inf_nan=False, description="Growth used when a portfolio gives none."
+    horizon_years: int = Field(
+        default=10, ge=1, le=50, description="Years scored from the as_of year."
     )
-    max_file_bytes: int = Field(10_000_000, gt=0, description="Largest input file read.")
+    default_revenue_growth: float = Field(
+        default=0.0,
+        gt=-1,
+        allow_inf_nan=False,
+        description="Growth used when a portfolio gives none.",
+    )
+    max_file_bytes: int = Field(default=10_000_000, gt=0, description="Largest input file read.")
     cost_per_gw: dict[Kind, Money] = Field(
         default_factory=dict, description="Value per GW of a commitment given only by capacity."
     )
@@ -44,12 +49,12 @@ class Grade(_Model):
 class RatingConfig(_Model):
     """How metric scores become one rating."""
 
-    min_coverage: float = Field(0.7, ge=0, le=1, description="Below this coverage: NR.")
+    min_coverage: float = Field(default=0.7, ge=0, le=1, description="Below this coverage: NR.")
     adjustments: list[Adjustment] = Field(
         default_factory=lambda: list[Adjustment](["weakest_link"]),
         description="Applied in this order.",
     )
-    weakest_link_gap: float = Field(20.0, ge=0, le=100, allow_inf_nan=False)
+    weakest_link_gap: float = Field(default=20.0, ge=0, le=100, allow_inf_nan=False)
     scale: list[Grade] = Field(min_length=1)
 
     @field_validator("scale")

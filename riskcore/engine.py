@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from ._version import __version__
 from .config import Config
-from .defaults import config_sha256, load_config
+from .defaults import config_sha256, default_config_data, load_config
 from .errors import ConfigError, ErrorItem, SkipMetric, UsageError
 from .loading import format_loc, load_portfolio_with_hash
 from .metric import Context, Metric, MetricConfig, MetricResult
@@ -92,9 +92,12 @@ class Engine:
             plugins_dir=plugins_dir,
         )
         self._check_names(disable, only)
+        # The defaults configure the built-ins; only a section the user wrote for a metric
+        # that is not loaded (a typo, an uninstalled plugin) is worth a warning.
+        shipped = set(default_config_data().get("metrics", {}))
         self._warnings = [
             f"config has [metrics.{name}] but no such metric is loaded"
-            for name in sorted(set(self.config.metrics) - set(self._registry.metrics))
+            for name in sorted(set(self.config.metrics) - set(self._registry.metrics) - shipped)
         ]
         self._metrics = self._activate(disable, only)
 

@@ -37,7 +37,9 @@ class MetricResult(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     score: float = Field(ge=0, le=100, allow_inf_nan=False)
-    value: float | None = Field(None, allow_inf_nan=False, description="The headline value.")
+    value: float | None = Field(
+        default=None, allow_inf_nan=False, description="The headline value."
+    )
     unit: str | None = None
     summary: str = Field(min_length=1, description="One sentence a reader understands.")
     details: dict[str, Any] = Field(default_factory=dict)

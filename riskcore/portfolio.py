@@ -121,7 +121,9 @@ class Company(_Model):
 
     name: str = Field(min_length=1, description="Company name.")
     as_of: dt.date = Field(description="Date of the figures; earlier months count as paid.")
-    currency: Currency = Field("USD", description="ISO 4217 code of every amount in the file.")
+    currency: Currency = Field(
+        default="USD", description="ISO 4217 code of every amount in the file."
+    )
 
 
 class Financials(_Model):
@@ -129,7 +131,7 @@ class Financials(_Model):
 
     revenue: Money = Field(description="Latest annual revenue or run-rate; must be above zero.")
     revenue_growth: float | None = Field(
-        None,
+        default=None,
         gt=-1,
         le=10,
         allow_inf_nan=False,
@@ -138,8 +140,10 @@ class Financials(_Model):
     revenue_forecast: dict[int, Money] = Field(
         default_factory=dict, description="Projected revenue by calendar year."
     )
-    cash: Money = Field(0.0, description="Cash and securities.")
-    committed_funding: Money = Field(0.0, description="Undrawn equity or debt already agreed.")
+    cash: Money = Field(default=0.0, description="Cash and securities.")
+    committed_funding: Money = Field(
+        default=0.0, description="Undrawn equity or debt already agreed."
+    )
     demand_gw: dict[int, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
         default_factory=dict, description="Capacity the business can use, in GW, by year."
     )
@@ -163,16 +167,18 @@ class Commitment(_Model):
 
     counterparty: str = Field(min_length=1)
     kind: Kind
-    amount: Money | None = Field(None, description="Total contract value.")
-    currency: Currency | None = Field(None, description="Defaults to the company's currency.")
+    amount: Money | None = Field(default=None, description="Total contract value.")
+    currency: Currency | None = Field(
+        default=None, description="Defaults to the company's currency."
+    )
     start: StartMonth | None = None
-    term_years: float | None = Field(None, gt=0, le=100, allow_inf_nan=False)
-    end: EndMonth | None = Field(None, description="Last month of the term (included).")
+    term_years: float | None = Field(default=None, gt=0, le=100, allow_inf_nan=False)
+    end: EndMonth | None = Field(default=None, description="Last month of the term (included).")
     profile: Profile = "flat"
     schedule: dict[int, Money] | None = Field(
-        None, description="Calendar-year amounts, with profile: explicit."
+        default=None, description="Calendar-year amounts, with profile: explicit."
     )
-    capacity_gw: float | None = Field(None, ge=0, allow_inf_nan=False)
+    capacity_gw: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     status: Status = "signed"
     source: str | None = None
     note: str | None = None
@@ -243,7 +249,7 @@ class Financing(_Model):
     kind: FinancingKind = "equity"
     amount: Money
     currency: Currency | None = None
-    conditional: bool = Field(False, description="Depends on milestones not yet met.")
+    conditional: bool = Field(default=False, description="Depends on milestones not yet met.")
     date: StartMonth | None = None
     source: str | None = None
     note: str | None = None

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from tabulate import tabulate
 
+from .engine import Engine
+from .errors import UsageError
 from .money import format_money
 from .report import MetricEntry, Report, reports_to_json
 
@@ -201,3 +203,29 @@ BUILTIN_RENDERERS: dict[str, Renderer] = {
     "json": render_json,
     "markdown": render_markdown,
 }
+
+
+class UnknownFormat(UsageError):
+    """A --format no built-in or plugin renderer provides."""
+
+
+def find_renderer(fmt: str, engine: Engine | None = None) -> Renderer:
+    """The renderer called `fmt`: built in, or registered by one of `engine`'s plugins."""
+    if fmt in BUILTIN_RENDERERS:
+        return BUILTIN_RENDERERS[fmt]
+    plugins = engine.registry.renderers if engine is not None else {}
+    if fmt in plugins:
+        render = plugins[fmt][0]
+        return lambda reports, options: str(render(reports, options))
+    names = sorted([*BUILTIN_RENDERERS, *plugins])
+    raise UnknownFormat(f"--format {fmt}: unknown format; choose from {', '.join(names)}")
+
+
+def render_reports(
+    reports: Sequence[Report],
+    fmt: str = "table",
+    options: RenderOptions | None = None,
+    engine: Engine | None = None,
+) -> str:
+    """Reports as text in format `fmt` (table, json, markdown, or a format `engine`'s plugins add)."""
+    return find_renderer(fmt, engine)(reports, options or RenderOptions())

@@ -80,3 +80,32 @@ def make_distribution(
     for module, source in modules.items():
         (root / f"{module}.py").write_text(textwrap.dedent(source))
     return root
+
+
+def pip_install_target(package: Any, site: Any) -> None:
+    """Really install `package` (a folder) into `site` without touching this environment.
+
+    The result is what pip would put in site-packages: modules plus a dist-info with the entry
+    points, found by importlib.metadata once `site` is on sys.path or PYTHONPATH. Built with
+    this environment's setuptools when it has one (fast, offline), else in pip's isolation.
+    """
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site)]
+    if _can_build_wheels_offline():
+        command.append("--no-build-isolation")
+    result = subprocess.run([*command, str(package)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def _can_build_wheels_offline() -> bool:
+    """setuptools >= 70.1 builds wheels by itself; older ones need the `wheel` package."""
+    import importlib.util
+    from importlib import metadata
+
+    try:
+        version = tuple(int(p) for p in metadata.version("setuptools").split(".")[:2])
+    except (metadata.PackageNotFoundError, ValueError):
+        return False
+    return version >= (70, 1) or importlib.util.find_spec("wheel") is not None

@@ -250,3 +250,10 @@ def test_metric_warnings_are_prefixed_once_by_the_engine(engine: riskcore.Engine
         "assumed absent (score 0)"
     ) in report.warnings
     assert not any(w.startswith("circular_financing: circular_financing") for w in report.warnings)
+
+
+def test_default_sections_of_unloaded_builtins_are_not_warned_about() -> None:
+    lonely = riskcore.Engine(load_entrypoints=False, allow=[])
+    report = lonely.score(two_vendor())
+    assert report.rating == "NR"  # no metrics at all
+    assert not any("config has [metrics." in w for w in report.warnings)
