@@ -22,6 +22,7 @@ from ._version import __version__
 from .config import Config
 from .defaults import config_sha256, default_config_data, load_config
 from .errors import ConfigError, ErrorItem, SkipMetric, UsageError
+from .isolation import catch_output
 from .loading import format_loc, load_portfolio_with_hash
 from .metric import Context, Metric, MetricConfig, MetricResult
 from .portfolio import Portfolio
@@ -195,8 +196,20 @@ class Engine:
         entries: list[MetricEntry] = []
         warnings = set(book.warnings) | set(self._warnings)
         warnings |= {str(f) for f in self._registry.failures}
+        # Built-in metrics are tested not to change their input; a third party's are checked
+        # against a fingerprint, and the metrics after one that did see a fresh copy.
+        fingerprint: str | None = None
         for metric in self._metrics:
+            guarded = self._registry.plugins[metric.plugin].source != "builtin"
+            if guarded and fingerprint is None:
+                fingerprint = loaded.model_dump_json(fallback=repr)
             entry, metric_warnings = self._run(metric, loaded, book)
+            if guarded and loaded.model_dump_json(fallback=repr) != fingerprint:
+                assert fingerprint is not None
+                entry = _failed(entry, metric.plugin)
+                metric_warnings = []
+                loaded = Portfolio.model_validate_json(fingerprint)
+                book = build_book(loaded, self.config.engine)
             entries.append(entry)
             warnings |= {f"{metric.name}: {w}" for w in metric_warnings}
         return self._rate(loaded, sha, entries, book, sorted(warnings))
@@ -212,15 +225,24 @@ class Engine:
             "contribution": 0.0,
         }
         context = Context(book, metric.config, self.config.engine)
-        try:
-            result = metric.instance.score(portfolio, context)
-        except SkipMetric as exc:
-            return MetricEntry(status="skipped", message=str(exc) or "skipped", **base), []
-        except Exception as exc:  # a plugin's score may raise anything
-            log.debug("metric %s failed", metric.name, exc_info=True)
-            return MetricEntry(
-                status="error", message=f"{metric.plugin}: {one_line(exc)}", **base
-            ), []
+        with catch_output() as caught:
+            try:
+                result = metric.instance.score(portfolio, context)
+            except SkipMetric as exc:
+                result = None
+                skipped = str(exc) or "skipped"
+            except Exception as exc:  # a plugin's score may raise anything
+                log.debug("metric %s failed", metric.name, exc_info=True)
+                return MetricEntry(
+                    status="error", message=f"{metric.plugin}: {one_line(exc)}", **base
+                ), []
+        if caught:
+            text = "".join(caught).strip().replace("\n", " ")
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            message = f"{metric.plugin}: score() wrote to stdout/stderr ({shown!r}); metrics must not print"
+            return MetricEntry(status="error", message=message, **base), []
+        if result is None:
+            return MetricEntry(status="skipped", message=skipped, **base), []
         problem = _check_result(result)
         if problem:
             return MetricEntry(status="error", message=f"{metric.plugin}: {problem}", **base), []
@@ -301,6 +323,26 @@ class Engine:
                 plugins=plugins,
             ),
         )
+
+
+MUTATED = "score() changed the portfolio it was given"
+
+
+def _failed(entry: MetricEntry, plugin: str) -> MetricEntry:
+    """`entry` of a metric that changed its input, as an error; an earlier error is kept."""
+    if entry.status == "error" and entry.message:
+        message = f"{entry.message} (it also changed the portfolio it was given)"
+    else:
+        message = f"{plugin}: {MUTATED}"
+    return MetricEntry(
+        name=entry.name,
+        title=entry.title,
+        plugin=entry.plugin,
+        status="error",
+        weight=entry.weight,
+        contribution=0.0,
+        message=message,
+    )
 
 
 def _check_result(result: object) -> str | None:

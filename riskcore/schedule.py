@@ -10,6 +10,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from .config import EngineConfig
 from .money import format_money
@@ -231,7 +232,16 @@ def build_book(portfolio: Portfolio, engine: EngineConfig) -> Book:
             )
         term = term_of(c)
         remaining = remaining_by_year(c, amount, term, as_of_month)
-        lines.append(Line(c, amount, estimated, term, remaining, math.fsum(remaining.values())))
+        lines.append(
+            Line(
+                c,
+                amount,
+                estimated,
+                term,
+                MappingProxyType(remaining),
+                math.fsum(remaining.values()),
+            )
+        )
     due_years = [y for line in lines for y, v in line.remaining.items() if v > 0]
     if due_years:
         last = min(max(due_years), as_of.year + engine.horizon_years - 1)
@@ -262,9 +272,10 @@ def build_book(portfolio: Portfolio, engine: EngineConfig) -> Book:
         as_of=as_of,
         lines=tuple(lines),
         years=years,
-        obligations=obligations,
-        revenue=revenue,
-        counted_revenue=counted,
+        # Read-only views: one metric cannot change what the next one sees.
+        obligations=MappingProxyType(obligations),
+        revenue=MappingProxyType(revenue),
+        counted_revenue=MappingProxyType(counted),
         groups=groups,
         warnings=tuple(warnings),
         _by_id={id(line.commitment): line for line in lines},

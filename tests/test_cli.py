@@ -328,3 +328,29 @@ def test_plugin_renderer_is_a_format(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0
     assert result.output.startswith("OpenAI,")
+
+
+def test_a_printing_plugin_cannot_corrupt_json(tmp_path: Path) -> None:
+    (tmp_path / "chatty.py").write_text(
+        "import riskcore\n"
+        "class Chatty(riskcore.Metric):\n"
+        "    '''Prints.'''\n"
+        "    name = 'chatty'\n"
+        "    title = 'Chatty'\n"
+        "    default_weight = 0.1\n"
+        "    def score(self, portfolio, context):\n"
+        "        print('hello from a plugin')\n"
+        "        return riskcore.MetricResult(score=1, summary='x')\n"
+        "@riskcore.hookimpl\n"
+        "def riskcore_register_metrics(register):\n"
+        "    register(Chatty)\n"
+    )
+    result = _run(
+        [RISKCORE, "--plugins-dir", str(tmp_path), "score", str(EXAMPLE), "--format", "json"]
+    )
+    data = json.loads(result.stdout)  # stdout is still exactly the JSON report
+    chatty = {m["name"]: m for m in data["metrics"]}["chatty"]
+    assert chatty["status"] == "error"
+    assert "wrote to stdout/stderr ('hello from a plugin')" in chatty["message"]
+    strict = _run([RISKCORE, "--plugins-dir", str(tmp_path), "score", str(EXAMPLE), "--strict"])
+    assert strict.returncode == 3

@@ -214,6 +214,19 @@ def test_builtin_metric_names_cannot_be_taken(site: Path) -> None:
             "ValidationError",
         ),
         ("        portfolio.company.name = 'changed'", "ValidationError"),
+        (
+            "        portfolio.extensions['x'] = 1\n        return riskcore.MetricResult(score=1, summary='x')",
+            "changed the portfolio it was given",
+        ),
+        ("        context.obligations[2025] = 0.0", "TypeError"),
+        (
+            "        print('debug: hello')\n        return riskcore.MetricResult(score=1, summary='x')",
+            "wrote to stdout/stderr ('debug: hello')",
+        ),
+        (
+            "        import sys; sys.stderr.write('oops')\n        return riskcore.MetricResult(score=1, summary='x')",
+            "wrote to stdout/stderr ('oops')",
+        ),
     ],
 )
 def test_faulty_score_is_an_error_entry(body: str, expected: str) -> None:
@@ -299,3 +312,30 @@ def test_each_engine_has_its_own_plugin_manager() -> None:
     assert a.registry.pm is not b.registry.pm
     assert "faulty" in [m.name for m in a.metrics]
     assert "faulty" not in [m.name for m in b.metrics]
+
+
+def test_metrics_after_a_mutating_one_see_a_fresh_portfolio() -> None:
+    mutator = metric_plugin(
+        "        portfolio.extensions['x'] = 1\n        return riskcore.MetricResult(score=1, summary='m')",
+        name="aaa_mutator",
+    )
+    reader = metric_plugin(
+        "        seen = 'x' in portfolio.extensions\n"
+        "        return riskcore.MetricResult(score=50 if seen else 0, summary='r')",
+        name="zzz_reader",
+    )
+    report = riskcore.Engine(plugins=[mutator, reader], load_entrypoints=False).score(simple())
+    assert report.metric("aaa_mutator").status == "error"
+    assert report.metric("zzz_reader").score == 0  # it did not see the mutation
+
+
+def test_output_of_threads_outside_metrics_still_passes_through(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from riskcore.isolation import catch_output
+
+    with catch_output() as caught:
+        print("inside")
+    print("outside")
+    assert caught == ["inside", "\n"]
+    assert capsys.readouterr().out == "outside\n"

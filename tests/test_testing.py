@@ -417,11 +417,12 @@ def test_check_metric_reports_output() -> None:
             return super().score(portfolio, context)
 
     lines = violations(Prints)
-    assert lines[1:3] == [
-        "  - openai-2025: score() wrote to stdout: 'hello\\nhello\\n'",
-        "  - openai-2025: score() wrote to stderr: 'oops\\noops\\n'",
-    ]
-    assert len(lines) == 1 + 2 * 9
+    # The engine catches the output (both streams, one run) and makes the entry an error.
+    assert lines[1] == (
+        "  - openai-2025: status 'error': probe: score() wrote to stdout/stderr ('hello oops'); "
+        "metrics must not print"
+    )
+    assert len(lines) == 1 + 9
 
 
 def test_check_metric_reports_a_missing_docstring() -> None:
@@ -537,19 +538,20 @@ def test_check_metric_lists_every_violation_in_one_error() -> None:
             return super().score(portfolio, context)
 
     lines = violations(Everything, {"level": 200})
-    assert lines[0] == "Everything breaks the riskcore metric contract (21 problems):"
-    assert lines[1:6] == [
+    assert lines[0] == "Everything breaks the riskcore metric contract (20 problems):"
+    assert lines[1:5] == [
         "  - docstring: Everything has none; write the metric's method there "
         "(`riskcore explain` prints it)",
         "  - config: metrics.probe.level: Input should be less than or equal to 100",
         # the portfolios are still scored, with the default config
-        "  - openai-2025: status 'error': probe: KeyError: 'revenue'",
+        "  - openai-2025: status 'error': probe: KeyError: 'revenue' "
+        "(it also changed the portfolio it was given)",
         "  - openai-2025: score() changed the portfolio at extensions.seen",
-        "  - openai-2025: score() wrote to stdout: 'hi\\nhi\\n'",
     ]
     assert lines[-2:] == [
+        "  - aliases: status 'error': probe: score() wrote to stdout/stderr ('hi'); "
+        "metrics must not print (it also changed the portfolio it was given)",
         "  - aliases: score() changed the portfolio at extensions.seen",
-        "  - aliases: score() wrote to stdout: 'hi\\nhi\\n'",
     ]
 
 
@@ -601,7 +603,7 @@ def test_contract_breach_fails(check_metric):
             print("debug")
             return super().score(portfolio, context)
 
-    with pytest.raises(AssertionError, match="aliases: score\\\\(\\\\) wrote to stdout"):
+    with pytest.raises(AssertionError, match="aliases: status 'error': tiny: score\\\\(\\\\) wrote to stdout"):
         check_metric(Loud)
 '''
 
