@@ -331,6 +331,25 @@ def _explain_rating(engine: Engine) -> str:
     return "\n".join(lines)
 
 
+@cli.command()
+@click.option("--count", type=click.IntRange(min=0), required=True, help="How many portfolios.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same files.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="A .jsonl file (one portfolio per line) or a folder (one YAML file each).",
+)
+@click.option("--start", type=click.IntRange(min=0), default=0, help="First index (a slice).")
+def generate(count: int, seed: int, output: Path, start: int) -> None:
+    """Write realistic random portfolios, deterministic for a seed (for benchmarks and tests)."""
+    from .generate import generate_portfolios, write_portfolios
+
+    written = write_portfolios(generate_portfolios(count, seed, start=start), output, start=start)
+    click.echo(f"wrote {written} portfolios to {output}", err=True)
+
+
 @cli.command("new-plugin")
 @click.argument("name")
 @click.option(

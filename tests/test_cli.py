@@ -354,3 +354,18 @@ def test_a_printing_plugin_cannot_corrupt_json(tmp_path: Path) -> None:
     assert "wrote to stdout/stderr ('hello from a plugin')" in chatty["message"]
     strict = _run([RISKCORE, "--plugins-dir", str(tmp_path), "score", str(EXAMPLE), "--strict"])
     assert strict.returncode == 3
+
+
+def test_generate_command(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "p.jsonl"
+    result = runner.invoke(cli, ["generate", "--count", "3", "--seed", "7", "--output", str(out)])
+    assert result.exit_code == 0
+    lines = out.read_text().splitlines()
+    assert len(lines) == 3
+    again = tmp_path / "q.jsonl"
+    runner.invoke(cli, ["generate", "--count", "3", "--seed", "7", "--output", str(again)])
+    assert again.read_bytes() == out.read_bytes()
+    folder = tmp_path / "dir"
+    assert runner.invoke(cli, ["generate", "--count", "2", "--output", str(folder)]).exit_code == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["synth-000000.yaml", "synth-000001.yaml"]
+    assert runner.invoke(cli, ["validate", str(folder / "synth-000001.yaml")]).exit_code == 0
