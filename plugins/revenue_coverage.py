@@ -57,7 +57,8 @@ class RevenueCoverage(riskcore.Metric):
     0.75x -> 60, 0.5x -> 75, 0.25x -> 90, 0.1x -> 100), interpolated linearly and clamped at both
     ends.
 
-    Skipped when nothing is left to pay after the as_of date (no horizon).
+    Skipped when nothing is left to pay after the as_of date (no horizon), or when every
+    remaining payment falls after the capped horizon.
     """
 
     name = "revenue_coverage"
@@ -89,6 +90,11 @@ class RevenueCoverage(riskcore.Metric):
         share = config.revenue_share_available
         liquidity = math.fsum([fin.cash, fin.committed_funding])
         obligations = [context.obligations[y] for y in years]
+        if not any(o > 0 for o in obligations):
+            raise riskcore.SkipMetric(
+                f"nothing falls due within the horizon {years[0]}-{years[-1]}: "
+                "every remaining payment is later"
+            )
         revenue = [context.counted_revenue[y] for y in years]
         cum_need = _running_sums(obligations)
         available = [liquidity + share * r for r in _running_sums(revenue)]

@@ -534,3 +534,10 @@ def test_hookimpl_through_pluggy() -> None:
     registered: list[type[riskcore.Metric]] = []
     pm.hook.riskcore_register_metrics(register=registered.append)
     assert registered == [RevenueCoverage]
+
+
+def test_everything_due_after_the_horizon_is_skipped() -> None:
+    # as_of 2025-01-15, horizon capped at 10 years (2025-2034); the only deal starts 2035-01.
+    data = portfolio(commitments=[deal("Oracle", "10B", "2035-01", 2)])
+    with pytest.raises(riskcore.SkipMetric, match="nothing falls due within the horizon 2025-2034"):
+        run(data)
