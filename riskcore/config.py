@@ -60,18 +60,30 @@ class RatingConfig(_Model):
     @field_validator("scale")
     @classmethod
     def _check_scale(cls, scale: list[Grade]) -> list[Grade]:
+        # Every problem of the scale at once, not only the first.
+        problems: list[str] = []
         names = [g.grade for g in scale]
-        if len(set(names)) != len(names) or "NR" in names:
-            raise ValueError("grades must be unique and none may be called NR")
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(
+                f"grade {name!r} is given {names.count(name)} times; grades must be unique"
+            )
+        if "NR" in names:
+            problems.append("no grade may be called NR: it means not rated")
         for better, worse in itertools.pairwise(scale):
             if worse.max <= better.max:
-                raise ValueError(
+                problems.append(
                     f"bands overlap: {worse.grade} (max {worse.max:g}) must end above "
                     f"{better.grade} (max {better.max:g}); list grades from best to worst"
                 )
         if scale[-1].max != 100:
-            raise ValueError(
+            problems.append(
                 f"the scale leaves a gap: its last band ({scale[-1].grade}) must end at 100"
+            )
+        if problems:
+            raise PydanticCustomError(
+                "riskcore_many",
+                "{msg}",
+                {"msg": problems[0], "problems": [((), message) for message in problems]},
             )
         return scale
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from .config import Config
 from .errors import ConfigError, ErrorItem
-from .loading import LineMap, canonical_json, read_config_file, sha256_hex, validate
+from .loading import LineMap, Problem, canonical_json, read_config_document, sha256_hex, validate
 
 _PACKAGED = "configs/default.toml"
 
@@ -53,13 +53,15 @@ def load_config(
     data = default_config_data()
     name: str | None = None
     lines: LineMap = {}
+    problems: list[Problem] = []
     if isinstance(source, Mapping):
         data = merge(data, source)
     elif source is not None:
         name = str(source)
-        overlay, lines = read_config_file(Path(source))
-        data = merge(data, overlay)
-    config = validate(Config, data, source=name, lines=lines, error=ConfigError)
+        document = read_config_document(Path(source))
+        lines, problems = document.lines, document.problems
+        data = merge(data, document.data)
+    config = validate(Config, data, source=name, lines=lines, error=ConfigError, problems=problems)
     return config, data
 
 

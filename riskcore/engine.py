@@ -23,7 +23,7 @@ from .config import Config
 from .defaults import config_sha256, default_config_data, load_config
 from .errors import ConfigError, ErrorItem, SkipMetric, UsageError
 from .isolation import catch_output
-from .loading import format_loc, load_portfolio_with_hash
+from .loading import load_portfolio_with_hash, located_errors
 from .metric import Context, Metric, MetricConfig, MetricResult
 from .portfolio import Portfolio
 from .rating import adjust, aggregate, margin, normalise_weights
@@ -82,6 +82,7 @@ class Engine:
         plugins_dir: str | Path | None = None,
     ) -> None:
         self.config, data = load_config(config)
+        self._config_source = str(config) if isinstance(config, str | Path) else None
         self.config_sha256 = config_sha256(data)
         if allow is None:
             allow = parse_allow(os.environ.get(ENV_ALLOW))
@@ -126,9 +127,11 @@ class Engine:
                 options = settings.options() if settings else {}
                 metric_config = cls.Config.model_validate(options)
             except ValidationError as exc:
-                for err in exc.errors(include_url=False):
-                    loc = format_loc(("metrics", name, *err["loc"]))
-                    errors.append(ErrorItem(loc, err["msg"].removeprefix("Value error, ")))
+                for item in located_errors(cls.Config, options, exc, {}):
+                    where = (
+                        f"metrics.{name}.{item.location}" if item.location else f"metrics.{name}"
+                    )
+                    errors.append(ErrorItem(where, item.message))
                 continue
             weight = (
                 settings.weight if settings and settings.weight is not None else cls.default_weight
@@ -142,9 +145,11 @@ class Engine:
                 continue
             chosen.append((name, float(weight), metric_config, instance, registered.plugin))
         if errors:
-            raise ConfigError(None, errors)
+            raise ConfigError(self._config_source, errors)
         if chosen and math.fsum(w for _, w, *_ in chosen) <= 0:
-            raise ConfigError(None, [ErrorItem("metrics", "the enabled metrics' weights sum to 0")])
+            raise ConfigError(
+                self._config_source, [ErrorItem("metrics", "the enabled metrics' weights sum to 0")]
+            )
         weights = normalise_weights({n: w for n, w, *_ in chosen}) if chosen else {}
         return tuple(
             ActiveMetric(

@@ -82,6 +82,32 @@ def _month(value: object, *, end: bool) -> object:
     return dt.date(year, month, 1)
 
 
+_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+def _date(value: object) -> object:
+    """Read YYYY-MM-DD (or a date) as a date; a number is refused, not read as a Unix time."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    match = _DATE.match(value) if isinstance(value, str) else None
+    if match is None:
+        shown = str(value).lower() if isinstance(value, bool) else repr(value)
+        raise PydanticCustomError(
+            "date", "{msg}", {"msg": f"expected a date as YYYY-MM-DD, got {shown}"}
+        )
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "date", "{msg}", {"msg": f"{value!r} is not a real date: {exc}"}
+        ) from None
+
+
+Day = Annotated[dt.date, BeforeValidator(_date)]
+"""A calendar day, written YYYY-MM-DD."""
+
 _MONTH_SCHEMA = WithJsonSchema(
     {
         "anyOf": [{"type": "integer"}, {"type": "string", "pattern": r"^\d{4}(-\d{1,2}){0,2}$"}],
@@ -120,7 +146,7 @@ class Company(_Model):
     """Who the portfolio describes and when."""
 
     name: str = Field(min_length=1, description="Company name.")
-    as_of: dt.date = Field(description="Date of the figures; earlier months count as paid.")
+    as_of: Day = Field(description="Date of the figures; earlier months count as paid.")
     currency: Currency = Field(
         default="USD", description="ISO 4217 code of every amount in the file."
     )
@@ -268,7 +294,8 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[tuple[str | 
         for group in sorted(g for g in groups if isinstance(g, str)):
             spec = groups[group]
             aliases = spec.get("aliases") if isinstance(spec, Mapping) else None
-            spellings = [group, *(a for a in aliases or [] if isinstance(a, str) and a.strip())]
+            listed = aliases if isinstance(aliases, list) else []  # raw data may hold anything
+            spellings = [group, *(a for a in listed if isinstance(a, str) and a.strip())]
             for spelling in spellings:
                 key = normalize_name(spelling)
                 if key in owner and owner[key] != group:
@@ -283,6 +310,8 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[tuple[str | 
     home = _code(company.get("currency", "USD")) if isinstance(company, Mapping) else "USD"
     fx = data.get("fx")
     rates = {_code(k) for k in fx} if isinstance(fx, Mapping) else set()
+    if home not in ISO_4217:
+        return problems  # the company's currency is itself wrong: rates against it mean nothing
     for section in ("commitments", "financing"):
         rows = data.get(section)
         for index, row in enumerate(rows if isinstance(rows, list) else []):
@@ -297,8 +326,58 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[tuple[str | 
     return problems
 
 
-def _code(value: object) -> object:
-    return value.strip().upper() if isinstance(value, str) else value
+_MAX_DEPTH = 64
+
+
+def plain_data_problems(
+    value: object, where: tuple[str | int, ...] = (), depth: int = 0
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """Where `value` holds what a report or a hash cannot: objects, bytes, huge ints, depth.
+
+    Free-form sections (`extensions`) take plain data only: text, numbers, true/false, null,
+    dates, lists and mappings, as a YAML, TOML or JSON file gives them.
+    """
+    if depth > _MAX_DEPTH:
+        return [(where[:1], f"nested more than {_MAX_DEPTH} levels deep")]
+    if isinstance(value, Mapping):
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        for key, item in value.items():
+            if isinstance(key, bool) or not isinstance(key, str | int):
+                found.append((where, f"a key must be text or a whole number, got {key!r:.40}"))
+                continue
+            found += plain_data_problems(item, (*where, key), depth + 1)
+        return found
+    if isinstance(value, list | tuple):
+        found = []
+        for index, item in enumerate(value):
+            found += plain_data_problems(item, (*where, index), depth + 1)
+        return found
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return [(where, "text that is not valid Unicode (a lone surrogate)")]
+        return []
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            str(value)
+        except ValueError:
+            return [(where, "a number too long to write out")]
+        return []
+    if value is None or isinstance(value, bool | float | dt.date):
+        return []
+    return [
+        (
+            where,
+            f"holds a {type(value).__name__} value, not plain data "
+            "(text, numbers, true/false, null, dates, lists and mappings)",
+        )
+    ]
+
+
+def _code(value: object) -> str | None:
+    # Raw data may hold anything here, a list or a mapping included: only text is a code.
+    return value.strip().upper() if isinstance(value, str) else None
 
 
 def normalize_name(name: str) -> str:
@@ -321,6 +400,16 @@ class Portfolio(_Model):
     extensions: dict[str, Any] = Field(
         default_factory=dict, description="Free-form sections keyed by plugin name."
     )
+
+    @field_validator("extensions")
+    @classmethod
+    def _check_extensions(cls, value: dict[str, Any]) -> dict[str, Any]:
+        problems = plain_data_problems(value)
+        if problems:
+            raise PydanticCustomError(
+                "riskcore_many", "{msg}", {"msg": problems[0][1], "problems": problems}
+            )
+        return value
 
     @model_validator(mode="after")
     def _check_cross_references(self) -> Portfolio:

@@ -501,9 +501,8 @@ def test_check_metric_reports_a_clash_with_a_builtin_name() -> None:
 def test_check_metric_reports_bad_config() -> None:
     assert violations(Probe, {"level": "high", "levle": 3}) == [
         "Probe breaks the riskcore metric contract (2 problems):",
-        "  - config: metrics.probe.level: Input should be a valid number, unable to parse "
-        "string as a number",
-        "  - config: metrics.probe.levle: Extra inputs are not permitted",
+        "  - config: metrics.probe.level: expected a number, got 'high'",
+        "  - config: metrics.probe.levle: unknown field 'levle'; did you mean 'level'?",
     ]
     # the engine's own keys are checked first, and alone, as the engine does
     assert violations(Probe, {"level": "high", "weight": -1})[1:] == [
