@@ -1,0 +1,282 @@
+"""Score many portfolios: stream the inputs, fan them out to workers, write in input order.
+
+Inputs are files, folders (searched recursively) and JSONL files (one portfolio per line),
+read lazily so memory stays bounded whatever their size. Work goes out in chunks, at most a
+fixed number in flight, and results come back in input order. Each worker process builds its
+engine once (plugins loaded once) and scores every chunk it is given; the same chunk function
+serves the local process pool and a Dask cluster.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from .engine import Engine
+from .errors import InputError
+from .loading import SUFFIXES, load_document_text
+from .report import dumps
+
+Format = Literal["jsonl", "csv"]
+CHUNK = 32  # portfolios per task: large enough to hide the IPC cost, small enough to stream
+WINDOW_PER_WORKER = 4  # chunks in flight per worker: bounded memory, no idle workers
+
+
+@dataclass(frozen=True)
+class Item:
+    """One portfolio to score: its id, its source file, and where its text comes from."""
+
+    id: str
+    source: str
+    path: str
+    text: str | None = None
+    """The JSON text of a JSONL line; None for a file, which the worker reads itself."""
+    error: str | None = None
+    """Why the item cannot even be read (an unreadable JSONL file)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What scoring one item gave: a report as JSON-ready data, or an error message."""
+
+    id: str
+    source: str
+    report: dict[str, Any] | None = None
+    error: str | None = None
+
+
+def discover(inputs: Sequence[str | Path]) -> Iterator[Item]:
+    """Every portfolio in `inputs`, lazily, in a stable order (folders sorted)."""
+    for raw in inputs:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+            )
+            for file in files:
+                yield Item(id=str(file), source=str(file), path=str(file))
+        elif path.suffix.lower() == ".jsonl":
+            yield from _jsonl_items(path)
+        else:
+            yield Item(id=str(path), source=str(path), path=str(path))
+
+
+def _jsonl_items(path: Path) -> Iterator[Item]:
+    try:
+        handle = path.open(encoding="utf-8", errors="surrogateescape")
+    except OSError as exc:
+        reason = f"{path}: (document): cannot read: {exc.strerror or exc}"
+        yield Item(id=str(path), source=str(path), path=str(path), error=reason)
+        return
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                yield Item(id=f"{path}:{number}", source=str(path), path=str(path), text=line)
+
+
+class EngineSpec:
+    """How a worker builds its engine: picklable, compared by value, built once per process."""
+
+    def __init__(self, config: str | None = None, plugins_dir: str | None = None) -> None:
+        self.config = config
+        self.plugins_dir = plugins_dir
+
+    @property
+    def key(self) -> tuple[str | None, str | None]:
+        return (self.config, self.plugins_dir)
+
+    def build(self) -> Engine:
+        return Engine(config=self.config, plugins_dir=self.plugins_dir)
+
+
+_WORKER_ENGINES: dict[tuple[str | None, str | None], Engine] = {}
+"""The engine of this worker process, per spec: plugins load once per worker, not per task."""
+
+
+def _worker_engine(spec: EngineSpec) -> Engine:
+    engine = _WORKER_ENGINES.get(spec.key)
+    if engine is None:
+        engine = _WORKER_ENGINES[spec.key] = spec.build()
+    return engine
+
+
+def score_item(engine: Engine, item: Item) -> Outcome:
+    """Score one item with `engine`; invalid input becomes an error outcome, never an exception."""
+    if item.error is not None:
+        return Outcome(item.id, item.source, error=item.error)
+    try:
+        if item.text is None:
+            report = engine.score(item.path)
+        else:
+            portfolio = load_document_text(
+                item.text, "json", source=item.id, max_bytes=engine.config.engine.max_file_bytes
+            )
+            report = engine.score(portfolio)
+    except InputError as exc:
+        return Outcome(item.id, item.source, error=str(exc))
+    return Outcome(item.id, item.source, report=report.to_dict())
+
+
+def score_chunk(spec: EngineSpec, items: Sequence[Item]) -> list[Outcome]:
+    """Score a chunk in a worker process, with that process's engine."""
+    engine = _worker_engine(spec)
+    return [score_item(engine, item) for item in items]
+
+
+class Backend(Protocol):
+    """Runs chunks somewhere and hands back futures-like handles."""
+
+    workers: int
+
+    def submit(self, spec: EngineSpec, chunk: list[Item]) -> Any: ...
+
+    def result(self, handle: Any) -> list[Outcome]: ...
+
+    def close(self) -> None: ...
+
+
+class InProcess:
+    """One worker: this process, no pickling."""
+
+    workers = 1
+
+    def __init__(self, spec: EngineSpec) -> None:
+        self._engine = spec.build()
+
+    def submit(self, spec: EngineSpec, chunk: list[Item]) -> list[Outcome]:
+        return [score_item(self._engine, item) for item in chunk]
+
+    def result(self, handle: list[Outcome]) -> list[Outcome]:
+        return handle
+
+    def close(self) -> None:
+        pass
+
+
+class LocalPool:
+    """Worker processes on this machine, each loading plugins once."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool = ProcessPoolExecutor(max_workers=workers)
+
+    def submit(self, spec: EngineSpec, chunk: list[Item]) -> Future[list[Outcome]]:
+        return self._pool.submit(score_chunk, spec, chunk)
+
+    def result(self, handle: Future[list[Outcome]]) -> list[Outcome]:
+        return handle.result()
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+
+def run(
+    items: Iterable[Item], spec: EngineSpec, backend: Backend, chunk: int = CHUNK
+) -> Iterator[Outcome]:
+    """Outcomes in input order, with at most `WINDOW_PER_WORKER x workers` chunks in flight."""
+    window = max(2, WINDOW_PER_WORKER * backend.workers)
+    pending: deque[Any] = deque()
+    batch: list[Item] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == chunk:
+            pending.append(backend.submit(spec, batch))
+            batch = []
+            while len(pending) >= window:
+                yield from backend.result(pending.popleft())
+    if batch:
+        pending.append(backend.submit(spec, batch))
+    while pending:
+        yield from backend.result(pending.popleft())
+
+
+# -- output ------------------------------------------------------------------------------------
+
+
+def jsonl_line(outcome: Outcome) -> str:
+    """The JSONL line of an outcome: the report plus id and source, or an error line."""
+    if outcome.report is None:
+        return dumps({"id": outcome.id, "source": outcome.source, "error": outcome.error}, None)
+    return dumps({"id": outcome.id, "source": outcome.source, **outcome.report}, None)
+
+
+class CsvWriter:
+    """One row per portfolio: id, company, rating, score, coverage, one column per metric, error."""
+
+    def __init__(self, metrics: Sequence[str], out: io.TextIOBase | Any, header: bool) -> None:
+        self.columns = ["id", "company", "rating", "score", "coverage", *metrics, "error"]
+        self._writer = csv.writer(out, lineterminator="\n")
+        if header:
+            self._writer.writerow(self.columns)
+
+    def write(self, outcome: Outcome) -> None:
+        row: dict[str, Any] = {"id": outcome.id, "error": outcome.error or ""}
+        if outcome.report is not None:
+            r = outcome.report
+            row |= {"company": r["company"]["name"], "rating": r["rating"]}
+            row |= {"score": _num(r["score"]), "coverage": _num(r["coverage"])}
+            row |= {m["name"]: _num(m["score"]) for m in r["metrics"]}
+        self._writer.writerow([row.get(c, "") for c in self.columns])
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def drop_torn_tail(output: Path) -> None:
+    """Cut an output file back to its last complete line (a run killed mid-write)."""
+    if not output.exists():
+        return
+    with output.open("rb+") as handle:
+        data = handle.read()
+        if data and not data.endswith(b"\n"):
+            handle.truncate(data.rfind(b"\n") + 1)
+
+
+def done_ids(output: Path, fmt: Format) -> set[str]:
+    """Ids already in an output file, for --resume (a torn last line is ignored)."""
+    if not output.exists():
+        return set()
+    ids: set[str] = set()
+    with output.open(encoding="utf-8") as handle:
+        if fmt == "csv":
+            for row in csv.DictReader(handle):
+                if row.get("id"):
+                    ids.add(row["id"])
+            return ids
+        for line in handle:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, Mapping) and isinstance(record.get("id"), str):
+                ids.add(record["id"])
+    return ids
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def make_backend(name: str, workers: int, spec: EngineSpec, scheduler: str | None) -> Backend:
+    """The backend called `name` (local or dask)."""
+    if name == "dask":
+        from .batch_dask import DaskBackend
+
+        return DaskBackend(workers, scheduler)
+    if workers <= 1:
+        return InProcess(spec)
+    return LocalPool(workers)
+
+
+def count_items(inputs: Sequence[str | Path]) -> int:
+    """How many items `discover` will yield (a streaming pass, for a progress bar's total)."""
+    return sum(1 for _ in discover(inputs))
