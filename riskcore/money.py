@@ -36,6 +36,11 @@ _MONEY = re.compile(
 )
 
 
+MAX_AMOUNT = 1e18
+"""The largest amount accepted: far above any real book (OpenAI's ~$1.4T is 6e16 Iranian
+rials), and small enough that sums, growth and products stay finite floats."""
+
+
 class MoneyError(ValueError):
     """A value that is not a usable amount of money."""
 
@@ -63,6 +68,8 @@ def parse_money(value: object) -> float:
         raise MoneyError("amount is infinite or too large")
     if amount < 0:
         raise MoneyError(f"amount must not be negative, got {value!r}")
+    if amount > MAX_AMOUNT:
+        raise MoneyError(f"amount {amount:.3g} is above the limit of 1e18 currency units")
     return amount
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -170,7 +171,7 @@ class Financials(_Model):
     committed_funding: Money = Field(
         default=0.0, description="Undrawn equity or debt already agreed."
     )
-    demand_gw: dict[int, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+    demand_gw: dict[int, Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]] = Field(
         default_factory=dict, description="Capacity the business can use, in GW, by year."
     )
 
@@ -179,6 +180,9 @@ class Financials(_Model):
     def _revenue_positive(cls, value: float) -> float:
         if value <= 0:
             raise ValueError("revenue must be above zero")
+        if value < 1:
+            # Ratios to revenue (a commitment multiple of 1e18x, say) must stay finite.
+            raise ValueError(f"revenue must be at least 1 currency unit, got {value:g}")
         return value
 
 
@@ -204,7 +208,7 @@ class Commitment(_Model):
     schedule: dict[int, Money] | None = Field(
         default=None, description="Calendar-year amounts, with profile: explicit."
     )
-    capacity_gw: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    capacity_gw: float | None = Field(default=None, ge=0, le=1e6, allow_inf_nan=False)
     status: Status = "signed"
     source: str | None = None
     note: str | None = None
@@ -380,6 +384,16 @@ def _code(value: object) -> str | None:
     return value.strip().upper() if isinstance(value, str) else None
 
 
+def _fx_rate(rate: float) -> float:
+    """An exchange rate in a plausible range, so converted amounts stay finite."""
+    if not 1e-6 <= rate <= 1e6:
+        raise ValueError(
+            f"exchange rate {rate:g} is outside 1e-6 to 1e6; it should be portfolio-currency "
+            "units per unit of the other currency"
+        )
+    return rate
+
+
 def normalize_name(name: str) -> str:
     """The key under which counterparty names match: case- and whitespace-insensitive."""
     return " ".join(name.split()).casefold()
@@ -393,7 +407,9 @@ class Portfolio(_Model):
     counterparties: dict[str, CounterpartyGroup] = Field(default_factory=dict)
     commitments: list[Commitment] = Field(min_length=1)
     financing: list[Financing] = Field(default_factory=list)
-    fx: dict[Currency, Annotated[float, Field(gt=0, allow_inf_nan=False)]] = Field(
+    fx: dict[
+        Currency, Annotated[float, Field(gt=0, allow_inf_nan=False), AfterValidator(_fx_rate)]
+    ] = Field(
         default_factory=dict,
         description="Portfolio-currency units per unit of another currency.",
     )

@@ -162,3 +162,13 @@ def test_format_money_rounding_up_moves_to_the_next_scale(amount: float, text: s
 def test_only_ascii_digits_are_money() -> None:
     with pytest.raises(MoneyError):
         parse_money("\u0663\u0668B")  # Arabic-Indic 38
+
+
+@pytest.mark.parametrize("value", ["1.000001e18", 2e18, "1001000T"])
+def test_amounts_above_1e18_are_refused(value: object) -> None:
+    with pytest.raises(MoneyError, match="above the limit of 1e18 currency units"):
+        parse_money(value)
+
+
+def test_1e18_itself_is_accepted() -> None:
+    assert parse_money("1000000T") == 1e18

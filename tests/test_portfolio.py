@@ -534,3 +534,39 @@ def test_json_schema_describes_money_as_number_or_text() -> None:
 )
 def test_add_months(month: dt.date, count: int, result: dt.date) -> None:
     assert add_months(month, count) == result
+
+
+@pytest.mark.parametrize(
+    ("section", "patch", "location", "message"),
+    [
+        (
+            "financials",
+            {"revenue": 0.5},
+            "financials.revenue",
+            "revenue must be at least 1 currency unit, got 0.5",
+        ),
+        ("fx", {"EUR": 1e9}, "fx.EUR", "exchange rate 1e+09 is outside 1e-6 to 1e6"),
+        ("fx", {"EUR": 0}, "fx.EUR", "Input should be greater than 0"),
+    ],
+)
+def test_bounds_that_keep_every_sum_finite(
+    section: str, patch: dict[str, object], location: str, message: str
+) -> None:
+    from riskcore import PortfolioError, load_portfolio
+
+    data = portfolio(
+        commitments=[
+            {
+                "counterparty": "A",
+                "kind": "cloud",
+                "amount": "1B",
+                "start": "2025-01",
+                "term_years": 1,
+            }
+        ]
+    )
+    data[section] = {**data.get(section, {}), **patch}
+    with pytest.raises(PortfolioError) as err:
+        load_portfolio(data)
+    ((where, text),) = err.value.pairs
+    assert where == location and text.startswith(message)
