@@ -669,7 +669,7 @@ def _line(lines: LineMap, loc: Loc) -> int | None:
     for end in range(len(loc), -1, -1):
         found = lines.get(loc[:end])
         last = loc[end - 1] if end else None
-        if found is None and isinstance(last, str) and last.isdigit():
+        if found is None and isinstance(last, str) and last.isdecimal():
             found = lines.get((*loc[: end - 1], int(last)))
         if found is not None:
             return found
