@@ -171,17 +171,23 @@ def score(
         if fail_on is not None and fail_on not in grades:
             raise UsageError(f"--fail-on {fail_on}: not a grade of the scale ({', '.join(grades)})")
     reports: list[Report] = []
+    inputs = []  # the html format lists the input rows: one portfolio per report, same order
     invalid = False
     for path in portfolios:
         try:
             reports.append(engine.score(path))
+            if fmt == "html":
+                inputs.append(load_portfolio(path))
         except PortfolioError as exc:
             if debug:
                 raise
             invalid = True
             click.echo(f"Error: {exc}", err=True)
     if reports:
-        text = renderer(reports, RenderOptions(table_format=table_format))
+        with handled(debug):  # e.g. a renderer's missing optional dependency: exit 2
+            text = renderer(
+                reports, RenderOptions(table_format=table_format, portfolios=tuple(inputs))
+            )
         if output is not None:
             output.write_text(text, encoding="utf-8")
         else:
@@ -394,7 +400,9 @@ def batch(
     with handled(debug):
         engine = spec.build()  # validates the config and loads plugins before any work starts
         metrics = [m.name for m in engine.metrics]
-        runner = b.make_backend(backend, workers or b.default_workers(), spec, scheduler)
+        runner = b.make_backend(
+            backend, workers or b.default_workers(), spec, scheduler, jsonl=fmt == "jsonl"
+        )
     done: set[str] = set()
     if resume and output is not None:
         b.drop_torn_tail(output)

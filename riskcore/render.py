@@ -7,21 +7,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-from tabulate import tabulate
+from typing import TYPE_CHECKING
 
 from .engine import Engine
 from .errors import UsageError
 from .money import format_money
 from .report import MetricEntry, Report, reports_to_json
 
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .portfolio import Portfolio
+
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How to lay text out: `table_format` is any tabulate format name."""
+    """How to lay text out: `table_format` is any tabulate format name.
+
+    `portfolios`: the input portfolios, parallel to the reports (or empty), for renderers that
+    list the input rows (the html format shows every commitment and financing row).
+    """
 
     table_format: str = "simple"
     summary_width: int = 64
+    portfolios: tuple[Portfolio, ...] = ()
 
 
 Renderer = Callable[[Sequence[Report], RenderOptions], str]
@@ -107,6 +114,9 @@ _SCHEDULE_HEADERS = ["year", "obligations", "revenue (counted)", "coverage"]
 def _table(
     rows: list[list[str]], headers: list[str], options: RenderOptions, wide: int | None = None
 ) -> str:
+    # Imported here: a JSON or Markdown run does not pay tabulate's import at start-up.
+    from tabulate import tabulate
+
     widths = [None] * (len(headers) - 1) + [options.summary_width] if wide is not None else None
     return tabulate(
         rows,
@@ -217,7 +227,7 @@ def find_renderer(fmt: str, engine: Engine | None = None) -> Renderer:
     if fmt in plugins:
         render = plugins[fmt][0]
         return lambda reports, options: str(render(reports, options))
-    names = sorted([*BUILTIN_RENDERERS, *plugins])
+    names = [*sorted(BUILTIN_RENDERERS), *sorted(set(plugins) - set(BUILTIN_RENDERERS))]
     raise UnknownFormat(f"--format {fmt}: unknown format; choose from {', '.join(names)}")
 
 

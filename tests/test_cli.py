@@ -214,6 +214,7 @@ def test_plugins_listing(runner: CliRunner) -> None:
     data = json.loads(runner.invoke(cli, ["plugins", "--json"]).output)
     assert [p["name"] for p in data] == [
         "circular_financing",
+        "html_report",
         "idle_capacity",
         "revenue_coverage",
         "vendor_concentration",

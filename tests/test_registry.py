@@ -85,7 +85,11 @@ def test_builtins_are_entry_points_of_riskcore() -> None:
         assert info.source == "builtin"
         assert info.status == "active"
         assert info.version == riskcore.__version__
-        assert info.hooks == ["riskcore_register_metrics"]
+        if info.name == "html_report":  # the built-in renderer: the html format, no metric
+            assert info.hooks == ["riskcore_register_renderers"]
+            assert (info.metrics, info.renderers) == ([], ["html"])
+        else:
+            assert info.hooks == ["riskcore_register_metrics"]
     assert engine.plugin_errors == []
 
 
