@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from itertools import repeat
 from typing import NamedTuple
 
 from pydantic import Field
@@ -86,18 +87,15 @@ class IdleCapacity(riskcore.Metric):
             )
 
         ramp_months = 12 * config.ramp_years
-        terms = [(c.capacity_gw or 0.0, context.term_of(c)) for c in carriers]
+        # (gw, first month, last month) per carrier, read once: the loop below runs per month.
+        spans = [(c.capacity_gw or 0.0, context.term_of(c)) for c in carriers]
+        terms = [(gw, term.first, term.last) for gw, term in spans]
         demand = portfolio.financials.demand_gw
         rows: list[_Year] = []
         for y in years:
             counted = context.months_counted(y)
             lo, hi = (y + 1) * 12 - counted, y * 12 + 11
-            online = [
-                gw * min(1.0, (m - term.first + 1) / ramp_months) if ramp_months > 0 else gw
-                for gw, term in terms
-                for m in range(max(lo, term.first), min(hi, term.last) + 1)
-            ]
-            contracted = math.fsum(online) / counted
+            contracted = math.fsum(_online(terms, lo, hi, ramp_months)) / counted
             if y in demand:
                 supportable, basis = demand[y], "demand_gw"
             else:
@@ -160,6 +158,30 @@ class IdleCapacity(riskcore.Metric):
                 ],
             },
         )
+
+
+def _online(
+    terms: list[tuple[float, int, int]], lo: int, hi: int, ramp_months: float
+) -> list[float]:
+    """GW online in each month from `lo` to `hi` of each (gw, first, last) term.
+
+    Month m of a term has gw * min(1, (m - first + 1) / ramp_months) online (gw when
+    ramp_months is 0). The share only grows, and once it reaches 1 every later month has
+    exactly gw, so those months are repeated rather than computed.
+    """
+    online: list[float] = []
+    for gw, first, last in terms:
+        month, stop = max(lo, first), min(hi, last)
+        if ramp_months > 0:
+            while month <= stop:
+                share = (month - first + 1) / ramp_months
+                if share >= 1.0:
+                    break
+                online.append(gw * share)
+                month += 1
+        if month <= stop:
+            online.extend(repeat(gw, stop - month + 1))
+    return online
 
 
 class _Year(NamedTuple):

@@ -167,9 +167,10 @@ def _gap_is_closed(
     `periods` holds, per horizon year, (years after the as_of year, months counted).
     """
     income = [base * (1 + growth) ** n * m / 12 for n, m in periods]
+    # The running sums one by one, as _running_sums gives them: the first year short stops it.
+    running = (math.fsum(income[: i + 1]) for i in range(len(income)))
     return all(
-        need - (liquidity + share * got) <= 0
-        for need, got in zip(cum_need, _running_sums(income), strict=True)
+        need - (liquidity + share * got) <= 0 for need, got in zip(cum_need, running, strict=True)
     )
 
 

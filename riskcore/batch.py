@@ -50,7 +50,10 @@ class Outcome:
     id: str
     source: str
     report: dict[str, Any] | None = None
+    """The report; None for an error, and when `line` carries it already."""
     error: str | None = None
+    line: str | None = None
+    """The item's JSONL line, when a worker process wrote it (`score_chunk(..., jsonl=True)`)."""
 
 
 def discover(inputs: Sequence[str | Path]) -> Iterator[Item]:
@@ -125,10 +128,24 @@ def score_item(engine: Engine, item: Item) -> Outcome:
     return Outcome(item.id, item.source, report=report.to_dict())
 
 
-def score_chunk(spec: EngineSpec, items: Sequence[Item]) -> list[Outcome]:
-    """Score a chunk in a worker process, with that process's engine."""
+def score_chunk(spec: EngineSpec, items: Sequence[Item], jsonl: bool = False) -> list[Outcome]:
+    """Score a chunk in a worker process, with that process's engine.
+
+    With `jsonl`, each outcome comes back as its JSONL line: the worker encodes the report, and
+    the parent, which every worker waits on, only writes text instead of unpickling a nested
+    report and encoding it again.
+    """
     engine = _worker_engine(spec)
-    return [score_item(engine, item) for item in items]
+    outcomes = [score_item(engine, item) for item in items]
+    return [_with_line(o) for o in outcomes] if jsonl else outcomes
+
+
+def _with_line(outcome: Outcome) -> Outcome:
+    try:
+        line = jsonl_line(outcome)
+    except Exception:  # not JSON-ready: left to the parent, to fail where and as it always did
+        return outcome
+    return Outcome(outcome.id, outcome.source, error=outcome.error, line=line)
 
 
 class Backend(Protocol):
@@ -162,14 +179,18 @@ class InProcess:
 
 
 class LocalPool:
-    """Worker processes on this machine, each loading plugins once."""
+    """Worker processes on this machine, each loading plugins once.
 
-    def __init__(self, workers: int) -> None:
+    `jsonl`: the workers send back JSONL lines (see `score_chunk`), for JSONL output.
+    """
+
+    def __init__(self, workers: int, jsonl: bool = False) -> None:
         self.workers = workers
+        self._jsonl = jsonl
         self._pool = ProcessPoolExecutor(max_workers=workers)
 
     def submit(self, spec: EngineSpec, chunk: list[Item]) -> Future[list[Outcome]]:
-        return self._pool.submit(score_chunk, spec, chunk)
+        return self._pool.submit(score_chunk, spec, chunk, self._jsonl)
 
     def result(self, handle: Future[list[Outcome]]) -> list[Outcome]:
         return handle.result()
@@ -203,6 +224,8 @@ def run(
 
 def jsonl_line(outcome: Outcome) -> str:
     """The JSONL line of an outcome: the report plus id and source, or an error line."""
+    if outcome.line is not None:
+        return outcome.line
     if outcome.report is None:
         return dumps({"id": outcome.id, "source": outcome.source, "error": outcome.error}, None)
     return dumps({"id": outcome.id, "source": outcome.source, **outcome.report}, None)
@@ -266,15 +289,17 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def make_backend(name: str, workers: int, spec: EngineSpec, scheduler: str | None) -> Backend:
-    """The backend called `name` (local or dask)."""
+def make_backend(
+    name: str, workers: int, spec: EngineSpec, scheduler: str | None, jsonl: bool = False
+) -> Backend:
+    """The backend called `name` (local or dask); `jsonl`: workers send back JSONL lines."""
     if name == "dask":
         from .batch_dask import DaskBackend
 
-        return DaskBackend(workers, scheduler)
+        return DaskBackend(workers, scheduler, jsonl=jsonl)
     if workers <= 1:
         return InProcess(spec)
-    return LocalPool(workers)
+    return LocalPool(workers, jsonl=jsonl)
 
 
 def count_items(inputs: Sequence[str | Path]) -> int:

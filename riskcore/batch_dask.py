@@ -16,7 +16,8 @@ from .errors import UsageError
 class DaskBackend:
     """Runs `score_chunk` on Dask workers; futures come back in the order they were sent."""
 
-    def __init__(self, workers: int, scheduler: str | None) -> None:
+    def __init__(self, workers: int, scheduler: str | None, jsonl: bool = False) -> None:
+        self._jsonl = jsonl  # workers send back JSONL lines (see score_chunk)
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:
@@ -37,7 +38,7 @@ class DaskBackend:
             self.workers = workers
 
     def submit(self, spec: EngineSpec, chunk: list[Item]) -> Any:
-        return self._client.submit(score_chunk, spec, chunk, pure=False)
+        return self._client.submit(score_chunk, spec, chunk, self._jsonl, pure=False)
 
     def result(self, handle: Any) -> list[Outcome]:
         outcomes: list[Outcome] = handle.result()

@@ -53,6 +53,45 @@ class MetricResult(BaseModel):
 
 
 def _check_json(value: Any, path: str) -> None:
+    """Raise ValueError, naming the path, where `value` holds what JSON cannot carry."""
+    if not _plainly_json(value):
+        _locate_json_problem(value, path)
+
+
+_JSON_DEPTH = 64
+
+
+def _plainly_json(value: Any, depth: int = 0) -> bool:
+    """True when `value` is plainly JSON-ready: the common case, checked without paths.
+
+    Exact types only, and at most _JSON_DEPTH levels: anything else (a subclass, deep or
+    cyclic data, a problem) gets False and is judged by `_locate_json_problem`.
+    """
+    kind = type(value)
+    if kind is dict:
+        if depth >= _JSON_DEPTH:
+            return False
+        for key, item in value.items():
+            if type(key) is not str or not _plain_item(item, depth):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        if depth >= _JSON_DEPTH:
+            return False
+        return all(_plain_item(item, depth) for item in value)
+    return _plain_item(value, depth - 1)
+
+
+def _plain_item(item: Any, depth: int) -> bool:
+    kind = type(item)
+    if kind is float:
+        return math.isfinite(item)
+    if item is None or kind is str or kind is int or kind is bool:
+        return True
+    return (kind is dict or kind is list or kind is tuple) and _plainly_json(item, depth + 1)
+
+
+def _locate_json_problem(value: Any, path: str) -> None:
     if value is None or isinstance(value, str | bool | int):
         return
     if isinstance(value, float):
@@ -61,13 +100,13 @@ def _check_json(value: Any, path: str) -> None:
         return
     if isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            _check_json(item, f"{path}[{i}]")
+            _locate_json_problem(item, f"{path}[{i}]")
         return
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ValueError(f"{path} has a non-string key {key!r}")
-            _check_json(item, f"{path}.{key}")
+            _locate_json_problem(item, f"{path}.{key}")
         return
     raise ValueError(f"{path} holds a {type(value).__name__}, which JSON cannot carry")
 

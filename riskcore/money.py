@@ -51,6 +51,19 @@ def parse_money(value: object) -> float:
     Accepts numbers and strings such as `38B`, `$1.4T`, `300 bn`, `500M`, `22.4e9` and
     `38,000,000,000`. Booleans, negatives, NaN and infinities are refused.
     """
+    # The common cases first (every amount of every portfolio comes through here): a plain
+    # float, int or text that reads as an amount in range. Anything else, and every error,
+    # takes the full path below.
+    if type(value) is float:
+        if 0 <= value <= MAX_AMOUNT:  # False for NaN
+            return value
+    elif type(value) is int:
+        if 0 <= value <= MAX_AMOUNT:
+            return float(value)
+    elif type(value) is str:
+        amount = _parse_text(value)
+        if 0 <= amount <= MAX_AMOUNT:
+            return amount
     if isinstance(value, bool):
         raise MoneyError(f"expected an amount of money, got {str(value).lower()}")
     if isinstance(value, int | float):

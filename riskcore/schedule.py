@@ -67,25 +67,28 @@ def remaining_by_year(
     explicit: each calendar-year amount spread evenly over that year's months of the term.
     """
     out: dict[int, float] = {}
-    lo_all = max(term.first, as_of_month)
-    if lo_all > term.last:
+    # Locals, not Term's properties, in the loop: this runs for every commitment of every score.
+    first, last, n, profile = term.first, term.last, term.months, c.profile
+    lo_all = max(first, as_of_month)
+    if lo_all > last:
         return out
-    n = term.months
-    for year in range(lo_all // 12, term.last // 12 + 1):
+    if profile == "explicit":
+        assert c.schedule is not None
+        schedule, share = c.schedule, amount / _schedule_total(c)
+    for year in range(lo_all // 12, last // 12 + 1):
         lo = max(year * 12, lo_all)
-        hi = min(year * 12 + 11, term.last)
+        hi = min(year * 12 + 11, last)
         if hi < lo:
             continue
         count = hi - lo + 1
-        if c.profile == "flat":
+        if profile == "flat":
             due = amount * count / n
-        elif c.profile == "ramp":
-            k_lo, k_hi = lo - term.first + 1, hi - term.first + 1
+        elif profile == "ramp":
+            k_lo, k_hi = lo - first + 1, hi - first + 1
             due = amount * (k_lo + k_hi) * count / (n * (n + 1))
         else:
-            assert c.schedule is not None
-            in_term = min(year * 12 + 11, term.last) - max(year * 12, term.first) + 1
-            due = c.schedule.get(year, 0.0) * count / in_term * (amount / _schedule_total(c))
+            in_term = min(year * 12 + 11, last) - max(year * 12, first) + 1
+            due = schedule.get(year, 0.0) * count / in_term * share
         if due > 0:
             out[year] = due
     return out
@@ -120,6 +123,7 @@ class Groups:
     """
 
     def __init__(self, portfolio: Portfolio) -> None:
+        self._resolved: dict[str, str] = {}
         self._map: dict[str, str] = {}
         for group, spec in portfolio.counterparties.items():
             for spelling in (group, *spec.aliases):
@@ -135,7 +139,13 @@ class Groups:
         self._map.update(spellings)
 
     def __call__(self, name: str) -> str:
-        return self._map.get(normalize_name(name), " ".join(name.split()))
+        # Every metric resolves every row's name: remember each spelling's answer.
+        found = self._resolved.get(name)
+        if found is None:
+            found = self._resolved[name] = self._map.get(
+                normalize_name(name), " ".join(name.split())
+            )
+        return found
 
 
 @dataclass(frozen=True)
@@ -249,7 +259,7 @@ def build_book(portfolio: Portfolio, engine: EngineConfig) -> Book:
     else:
         years = ()
         warnings.append(f"nothing is left to pay after {as_of.isoformat()}: no horizon to score")
-    obligations = {y: math.fsum(line.remaining.get(y, 0.0) for line in lines) for y in years}
+    obligations = {y: math.fsum([line.remaining.get(y, 0.0) for line in lines]) for y in years}
     fin = portfolio.financials
     growth = fin.revenue_growth
     if growth is None:
