@@ -109,3 +109,22 @@ def _can_build_wheels_offline() -> bool:
     except (metadata.PackageNotFoundError, ValueError):
         return False
     return version >= (70, 1) or importlib.util.find_spec("wheel") is not None
+
+
+def assert_close(actual: Any, expected: Any, path: str = "details") -> None:
+    """Nested JSON-like comparison: floats to rel 1e-9, everything else exactly (types too)."""
+    if isinstance(expected, float):
+        assert isinstance(actual, float), f"{path}: {actual!r} is not a float"
+        assert actual == pytest.approx(expected, rel=1e-9, abs=0), path
+    elif isinstance(expected, dict):
+        assert isinstance(actual, dict), path
+        assert set(actual) >= set(expected), f"{path}: missing {set(expected) - set(actual)}"
+        for key, value in expected.items():
+            assert_close(actual[key], value, f"{path}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list), path
+        assert len(actual) == len(expected), f"{path}: {actual!r}"
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            assert_close(a, e, f"{path}[{i}]")
+    else:
+        assert type(actual) is type(expected) and actual == expected, f"{path}: {actual!r}"

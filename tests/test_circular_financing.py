@@ -15,7 +15,7 @@ import pytest
 from pydantic import ValidationError
 
 import riskcore
-from conftest import context_for, portfolio
+from conftest import assert_close, context_for, portfolio
 from riskcore import hookspecs
 from riskcore.defaults import load_config
 from riskcore_plugins import circular_financing
@@ -48,25 +48,6 @@ def run(
 ) -> riskcore.MetricResult:
     p, ctx = context_for(data, CircularFinancing, config, **options)
     return CircularFinancing().score(p, ctx)
-
-
-def assert_close(actual: Any, expected: Any, path: str = "details") -> None:
-    """Nested JSON-like comparison: floats to rel 1e-9, everything else exactly (types too)."""
-    if isinstance(expected, float):
-        assert isinstance(actual, float), f"{path}: {actual!r} is not a float"
-        assert actual == pytest.approx(expected, rel=1e-9, abs=0), path
-    elif isinstance(expected, dict):
-        assert isinstance(actual, dict), path
-        assert set(actual) >= set(expected), f"{path}: missing {set(expected) - set(actual)}"
-        for key, value in expected.items():
-            assert_close(actual[key], value, f"{path}.{key}")
-    elif isinstance(expected, list):
-        assert isinstance(actual, list), path
-        assert len(actual) == len(expected), f"{path}: {actual!r}"
-        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-            assert_close(a, e, f"{path}[{i}]")
-    else:
-        assert type(actual) is type(expected) and actual == expected, f"{path}: {actual!r}"
 
 
 def pair(name: str, inflow: float, outflow: float, round_trip: float) -> dict[str, Any]:
