@@ -10,15 +10,11 @@ import json
 import random
 from typing import Any
 
-import pluggy
 import pytest
 from pydantic import ValidationError
 
 import riskcore
 from conftest import assert_close, context_for, portfolio
-from riskcore import hookspecs
-from riskcore.defaults import load_config
-from riskcore_plugins import circular_financing
 from riskcore_plugins.circular_financing import CircularFinancing
 
 B = 1e9
@@ -66,23 +62,6 @@ def test_class_attributes_and_method() -> None:
     assert first and first.endswith(".")
     for word in ("circular_share", "conditional_weight", "min(I_g, P_g)", "Skipped", "Score"):
         assert word in rest
-
-
-def test_hookimpl_registers_exactly_this_metric() -> None:
-    pm = pluggy.PluginManager("riskcore")
-    pm.add_hookspecs(hookspecs)
-    pm.register(circular_financing)
-    registered: list[type[riskcore.Metric]] = []
-    pm.hook.riskcore_register_metrics(register=registered.append)
-    assert registered == [CircularFinancing]
-
-
-def test_config_defaults_equal_default_toml() -> None:
-    cfg, _ = load_config()
-    from_toml = CircularFinancing.Config.model_validate(cfg.metrics["circular_financing"].options())
-    assert CircularFinancing.Config() == from_toml
-    assert from_toml.conditional_weight == 1.0
-    assert from_toml.points == [(0, 0), (0.05, 25), (0.15, 55), (0.30, 80), (0.50, 100)]
 
 
 @pytest.mark.parametrize(

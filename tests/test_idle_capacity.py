@@ -11,15 +11,11 @@ import json
 import random
 from typing import Any
 
-import pluggy
 import pytest
 from pydantic import ValidationError
 
 import riskcore
 from conftest import assert_close, context_for, portfolio
-from riskcore import hookspecs
-from riskcore.defaults import load_config
-from riskcore_plugins import idle_capacity
 from riskcore_plugins.idle_capacity import IdleCapacity
 
 B = 1e9
@@ -79,24 +75,6 @@ def test_class_attributes_and_method() -> None:
     assert first and first.endswith(".")
     for word in ("stranded_share", "ramp_years", "revenue_per_gw", "demand_gw", "Skipped", "Score"):
         assert word in rest
-
-
-def test_hookimpl_registers_exactly_this_metric() -> None:
-    pm = pluggy.PluginManager("riskcore")
-    pm.add_hookspecs(hookspecs)
-    pm.register(idle_capacity)
-    registered: list[type[riskcore.Metric]] = []
-    pm.hook.riskcore_register_metrics(register=registered.append)
-    assert registered == [IdleCapacity]
-
-
-def test_config_defaults_equal_default_toml() -> None:
-    cfg, _ = load_config()
-    from_toml = IdleCapacity.Config.model_validate(cfg.metrics["idle_capacity"].options())
-    assert IdleCapacity.Config() == from_toml
-    assert from_toml.ramp_years == 2.0
-    assert from_toml.revenue_per_gw == 8e9
-    assert from_toml.points == [(0, 0), (0.10, 25), (0.25, 50), (0.50, 80), (0.75, 100)]
 
 
 def test_config_reads_money_text() -> None:

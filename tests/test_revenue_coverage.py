@@ -13,16 +13,13 @@ import json
 import random
 from typing import Any
 
-import pluggy
 import pytest
 from pydantic import ValidationError
 
 import riskcore
 from conftest import context_for, portfolio
-from riskcore import hookspecs
 from riskcore.defaults import load_config
 from riskcore.schedule import build_book
-from riskcore_plugins import revenue_coverage
 from riskcore_plugins.revenue_coverage import RevenueCoverage
 
 B = 1e9
@@ -487,14 +484,6 @@ def test_custom_points() -> None:
 # --- config and registration ------------------------------------------------------------------
 
 
-def test_config_defaults_equal_default_toml() -> None:
-    cfg, _ = load_config()
-    options = cfg.metrics["revenue_coverage"].options()
-    assert RevenueCoverage.Config() == RevenueCoverage.Config.model_validate(options)
-    assert RevenueCoverage.Config().revenue_share_available == 0.5
-    assert cfg.metrics["revenue_coverage"].weight == RevenueCoverage.default_weight
-
-
 @pytest.mark.parametrize(
     "settings",
     [
@@ -518,22 +507,6 @@ def test_config_is_a_metric_config() -> None:
         context_for(
             portfolio(commitments=[deal("Oracle", "1B", "2025-01")]), RevenueCoverage, share=1
         )
-
-
-def test_hookimpl_registers_exactly_the_metric() -> None:
-    registered: list[type[riskcore.Metric]] = []
-    revenue_coverage.riskcore_register_metrics(registered.append)
-    assert registered == [RevenueCoverage]
-
-
-def test_hookimpl_through_pluggy() -> None:
-    pm = pluggy.PluginManager("riskcore")
-    pm.add_hookspecs(hookspecs)
-    pm.register(revenue_coverage)
-    pm.check_pending()
-    registered: list[type[riskcore.Metric]] = []
-    pm.hook.riskcore_register_metrics(register=registered.append)
-    assert registered == [RevenueCoverage]
 
 
 def test_everything_due_after_the_horizon_is_skipped() -> None:

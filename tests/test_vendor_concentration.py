@@ -10,15 +10,11 @@ import itertools
 import json
 from typing import Any
 
-import pluggy
 import pytest
 from pydantic import ValidationError
 
 import riskcore
 from conftest import context_for, portfolio
-from riskcore import hookspecs
-from riskcore.defaults import load_config
-from riskcore_plugins import vendor_concentration
 from riskcore_plugins.vendor_concentration import VendorConcentration
 
 B = 1e9
@@ -346,13 +342,6 @@ def test_default_points() -> None:
 # --- config and registration ------------------------------------------------------------------
 
 
-def test_config_defaults_equal_default_toml() -> None:
-    cfg, _ = load_config()
-    options = cfg.metrics["vendor_concentration"].options()
-    assert VendorConcentration.Config() == VendorConcentration.Config.model_validate(options)
-    assert cfg.metrics["vendor_concentration"].weight == VendorConcentration.default_weight
-
-
 @pytest.mark.parametrize(
     "settings",
     [
@@ -373,19 +362,3 @@ def test_config_is_a_metric_config() -> None:
     assert set(VendorConcentration.Config.model_fields) == {"points"}
     with pytest.raises(ValidationError, match="extra"):
         context_for(portfolio(commitments=[deal("Oracle", "1B")]), VendorConcentration, top=3)
-
-
-def test_hookimpl_registers_exactly_the_metric() -> None:
-    registered: list[type[riskcore.Metric]] = []
-    vendor_concentration.riskcore_register_metrics(registered.append)
-    assert registered == [VendorConcentration]
-
-
-def test_hookimpl_through_pluggy() -> None:
-    pm = pluggy.PluginManager("riskcore")
-    pm.add_hookspecs(hookspecs)
-    pm.register(vendor_concentration)
-    pm.check_pending()
-    registered: list[type[riskcore.Metric]] = []
-    pm.hook.riskcore_register_metrics(register=registered.append)
-    assert registered == [VendorConcentration]
