@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import riskcore
-from riskcore.render import fmt_score, fmt_share, fmt_value
+from riskcore.render import fmt_score, fmt_share, fmt_value, what_if_lines
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -87,6 +87,7 @@ class ReportView:
     vendor_chart: Chart | None
     pairs: list[list[str]]
     adjustments: list[str]
+    what_if: list[str] = field(default_factory=list)
     commitments: list[list[Cell]] | None = None
     financing: list[list[Cell]] | None = None
     provenance: list[tuple[str, str]] = field(default_factory=list)
@@ -371,6 +372,7 @@ def _view(index: int, report: riskcore.Report, portfolio: riskcore.Portfolio | N
             "to_worse": "—" if margin.to_worse is None else f"{margin.to_worse:.1f}",
         },
         metrics=_metric_rows(report),
+        what_if=what_if_lines(report),
         contributions=contributions_chart(view_id, report),
         schedule=[
             [

@@ -143,6 +143,13 @@ _debug_option = click.option("--debug", is_flag=True, help="Show tracebacks for 
 )
 @click.option("--only", multiple=True, metavar="NAME", help="Run only these metrics. Repeatable.")
 @click.option("--strict", is_flag=True, help="Exit 3 if any plugin or metric failed.")
+@click.option("--scenario", metavar="NAME", help="Score under a [scenarios.NAME] of the config.")
+@click.option(
+    "--what-if",
+    "what_if",
+    is_flag=True,
+    help="Add what would move the rating a grade (revenue multiplier, cancelled share).",
+)
 @click.option(
     "--fail-on",
     metavar="GRADE",
@@ -160,6 +167,8 @@ def score(
     disable: tuple[str, ...],
     only: tuple[str, ...],
     strict: bool,
+    scenario: str | None,
+    what_if: bool,
     fail_on: str | None,
     debug: bool,
 ) -> None:
@@ -167,6 +176,8 @@ def score(
     with handled(debug):
         engine = _engine(ctx, config, disable, only)
         renderer = find_renderer(fmt, engine)
+        if scenario is not None:
+            engine.plan(scenario)  # an unknown name fails before any scoring
         grades = [g.grade for g in engine.config.rating.scale]
         if fail_on is not None and fail_on not in grades:
             raise UsageError(f"--fail-on {fail_on}: not a grade of the scale ({', '.join(grades)})")
@@ -175,7 +186,7 @@ def score(
     invalid = False
     for path in portfolios:
         try:
-            reports.append(engine.score(path))
+            reports.append(engine.score(path, scenario=scenario, what_if=what_if))
             if fmt == "html":
                 inputs.append(load_portfolio(path))
         except PortfolioError as exc:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .portfolio import Kind, Money
+from .portfolio import Kind, Money, Status
 
 Adjustment = Literal["weakest_link"]
 
@@ -101,12 +101,79 @@ class MetricSettings(BaseModel):
         return dict(self.model_extra or {})
 
 
+ENGINE_ASSUMPTIONS = frozenset(
+    {"description", "revenue_multiplier", "revenue_growth", "status_weights", "cost_per_gw"}
+)
+"""The keys of a scenario the engine reads itself; any other key belongs to a metric's Config."""
+
+
+class ScenarioConfig(BaseModel):
+    """One `[scenarios.NAME]` table: assumptions overlaid for one run.
+
+    The engine's own keys are fields here; every other key must be a field of the Config of an
+    installed metric, and is given to every metric that has that field (the engine checks).
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    description: str = Field(default="", max_length=200, description="One line on the case.")
+    revenue_multiplier: float = Field(
+        default=1.0,
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        description="Multiplies projected revenue of every year after the as_of year.",
+    )
+    revenue_growth: float | None = Field(
+        default=None,
+        gt=-1,
+        le=10,
+        allow_inf_nan=False,
+        description="Replaces the portfolio's growth where no forecast is given.",
+    )
+    status_weights: dict[Status, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(
+        default_factory=dict,
+        description="Multiplies each commitment's value (and capacity) by its status's weight.",
+    )
+    cost_per_gw: dict[Kind, Money] = Field(
+        default_factory=dict, description="Overrides of [engine.cost_per_gw], kind by kind."
+    )
+
+    def options(self) -> dict[str, Any]:
+        """The keys meant for metrics' Configs."""
+        return dict(self.model_extra or {})
+
+
+class SimulationConfig(_Model):
+    """Defaults of `riskcore simulate`."""
+
+    volatility: float = Field(
+        default=0.35,
+        ge=0,
+        le=5,
+        allow_inf_nan=False,
+        description="Annual volatility of log revenue around the projection.",
+    )
+
+
 class Config(_Model):
     """The effective configuration of one engine."""
 
     engine: EngineConfig = Field(default_factory=EngineConfig)
     rating: RatingConfig
     metrics: dict[str, MetricSettings] = Field(default_factory=dict)
+    scenarios: dict[str, ScenarioConfig] = Field(default_factory=dict)
+    simulation: SimulationConfig = Field(default_factory=SimulationConfig)
+
+    @field_validator("scenarios")
+    @classmethod
+    def _check_scenario_names(
+        cls, scenarios: dict[str, ScenarioConfig]
+    ) -> dict[str, ScenarioConfig]:
+        for name in scenarios:
+            if not name or not all(ch.isalnum() or ch in "_-" for ch in name):
+                raise ValueError(f"scenario name {name!r}: use letters, digits, '-' and '_' only")
+        return scenarios
 
     @model_validator(mode="after")
     def _check_costs(self) -> Config:

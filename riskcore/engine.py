@@ -14,17 +14,19 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import ValidationError
 
 from ._version import __version__
-from .config import Config
+from .config import ENGINE_ASSUMPTIONS, Config, EngineConfig, ScenarioConfig
 from .defaults import config_sha256, default_config_data, load_config
 from .errors import ConfigError, ErrorItem, SkipMetric, UsageError
 from .isolation import catch_output
 from .loading import load_portfolio_with_hash, located_errors
 from .metric import Context, Metric, MetricConfig, MetricResult
+from .overlay import Overlay, apply_overlay
 from .portfolio import Portfolio
 from .rating import adjust, aggregate, margin, normalise_weights
 from .registry import ENV_ALLOW, PluginFailure, PluginInfo, Registry, one_line, parse_allow
@@ -36,8 +38,10 @@ from .report import (
     Provenance,
     Report,
     ScheduleRow,
+    WhatIf,
 )
 from .schedule import Book, build_book
+from .search import first_crossing, geometric_grid
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +64,38 @@ class ActiveMetric:
 
 
 PortfolioSource = str | Path | Mapping[str, Any] | Portfolio
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one run scores: the scenario's overlay, revenue multiplier, assumptions and metrics."""
+
+    scenario: str | None
+    description: str
+    overlay: Overlay
+    revenue_multiplier: float
+    engine: EngineConfig
+    metrics: tuple[ActiveMetric, ...]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A report with what produced it, for the tools that run the engine many times."""
+
+    report: Report
+    portfolio: Portfolio
+    """The portfolio as scored: the scenario's overlay applied."""
+    book: Book
+    contexts: Mapping[str, Context]
+    """The Context each metric with a result was given, by metric name."""
+    plan: Plan
+
+
+# The reverse stress test works in thousandths: every answer is exact to 1e-3.
+_UNIT = 1000
+_BETTER_MULTIPLIERS = geometric_grid(_UNIT, 100 * _UNIT, 100)
+_WORSE_MULTIPLIERS = list(range(_UNIT - 10, -1, -10))
+_CANCEL_SHARES = list(range(10, _UNIT + 1, 10))
 
 
 class Engine:
@@ -102,6 +138,7 @@ class Engine:
             for name in sorted(set(self.config.metrics) - set(self._registry.metrics) - shipped)
         ]
         self._metrics = self._activate(disable, only)
+        self._plans = self._make_plans()
 
     def _check_names(self, disable: set[str], only: set[str]) -> None:
         metric_names = set(self._registry.metrics)
@@ -164,6 +201,84 @@ class Engine:
             for n, _, cfg, inst, plugin in chosen
         )
 
+    def _make_plans(self) -> dict[str | None, Plan]:
+        """The base plan and one per configured scenario; a scenario key nobody reads is an error."""
+        plans: dict[str | None, Plan] = {
+            None: Plan(None, "", Overlay(), 1.0, self.config.engine, self._metrics)
+        }
+        errors: list[ErrorItem] = []
+        for name, scenario in self.config.scenarios.items():
+            plan = self._plan(name, scenario, errors)
+            if plan is not None:
+                plans[name] = plan
+        if errors:
+            raise ConfigError(self._config_source, errors)
+        return plans
+
+    def _plan(self, name: str, scenario: ScenarioConfig, errors: list[ErrorItem]) -> Plan | None:
+        options = scenario.options()
+        installed = {n: r.cls for n, r in self._registry.metrics.items()}
+        known = set(ENGINE_ASSUMPTIONS) | {
+            f for cls in installed.values() for f in cls.Config.model_fields
+        }
+        # The defaults' scenarios set the built-ins' keys: with a built-in not loaded, those
+        # keys have nobody to read them, which is no mistake of the user's.
+        shipped = set(default_config_data().get("scenarios", {}).get(name, {}))
+        before = len(errors)
+        for key in sorted(set(options) - known - shipped):
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            errors.append(
+                ErrorItem(
+                    f"scenarios.{name}.{key}",
+                    f"not an engine assumption nor a setting of any installed metric{hint}",
+                )
+            )
+        metrics: list[ActiveMetric] = []
+        for metric in self._metrics:
+            mine = {k: v for k, v in options.items() if k in type(metric.config).model_fields}
+            if not mine:
+                metrics.append(metric)
+                continue
+            data = {**metric.config.model_dump(), **mine}
+            try:
+                config = type(metric.config).model_validate(data)
+            except ValidationError as exc:
+                for item in located_errors(type(metric.config), data, exc, {}):
+                    where = f"scenarios.{name}.{item.location}" if item.location else name
+                    errors.append(ErrorItem(where, f"{item.message} (for {metric.name})"))
+                continue
+            metrics.append(
+                ActiveMetric(
+                    name=metric.name,
+                    title=metric.title,
+                    plugin=metric.plugin,
+                    weight=metric.weight,
+                    default_weight=metric.default_weight,
+                    config=config,
+                    instance=metric.instance,
+                )
+            )
+        if len(errors) > before:
+            return None
+        engine = self.config.engine
+        if scenario.cost_per_gw:
+            engine = engine.model_copy(
+                update={"cost_per_gw": {**engine.cost_per_gw, **scenario.cost_per_gw}}
+            )
+        overlay = Overlay(
+            status_weights={str(k): v for k, v in scenario.status_weights.items()},
+            revenue_growth=scenario.revenue_growth,
+        )
+        return Plan(
+            name,
+            scenario.description,
+            overlay,
+            scenario.revenue_multiplier,
+            engine,
+            tuple(metrics),
+        )
+
     # -- what the engine holds ---------------------------------------------------------------
 
     @property
@@ -182,6 +297,24 @@ class Engine:
         return sorted(self._registry.plugins.values(), key=lambda p: p.name)
 
     @property
+    def scenarios(self) -> dict[str, str]:
+        """The configured scenarios, name -> description, in config order."""
+        return {n: p.description for n, p in self._plans.items() if n is not None}
+
+    def plan(self, scenario: str | None = None) -> Plan:
+        """The plan of a named scenario (None: the base run); UsageError for an unknown name."""
+        try:
+            return self._plans[scenario]
+        except KeyError:
+            names = [n for n in self._plans if n is not None]
+            close = difflib.get_close_matches(str(scenario), names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            known = ", ".join(names) or "none"
+            raise UsageError(
+                f"no scenario {scenario!r} in the config (configured: {known}){hint}"
+            ) from None
+
+    @property
     def registry(self) -> Registry:
         return self._registry
 
@@ -192,35 +325,120 @@ class Engine:
 
     # -- scoring -----------------------------------------------------------------------------
 
-    def score(self, portfolio: PortfolioSource) -> Report:
-        """Rate one portfolio (a path, a mapping or a Portfolio). Bad input: PortfolioError."""
+    def score(
+        self,
+        portfolio: PortfolioSource,
+        scenario: str | None = None,
+        what_if: bool = False,
+    ) -> Report:
+        """Rate one portfolio (a path, a mapping or a Portfolio). Bad input: PortfolioError.
+
+        `scenario` names a `[scenarios.NAME]` table whose assumptions overlay this run;
+        `what_if` adds the reverse stress test (it runs the engine a few hundred times more).
+        """
+        return self.score_detailed(portfolio, scenario, what_if).report
+
+    def score_detailed(
+        self,
+        portfolio: PortfolioSource,
+        scenario: str | None = None,
+        what_if: bool = False,
+    ) -> Scored:
+        """`score`, with the scored portfolio, its book and each metric's Context."""
+        plan = self.plan(scenario)
         loaded, sha = load_portfolio_with_hash(
             portfolio, max_bytes=self.config.engine.max_file_bytes
         )
-        book = build_book(loaded, self.config.engine)
+        original = loaded
+        loaded = apply_overlay(loaded, plan.overlay)
+        book = build_book(loaded, plan.engine, plan.revenue_multiplier)
         entries: list[MetricEntry] = []
+        contexts: dict[str, Context] = {}
         warnings = set(book.warnings) | set(self._warnings)
         warnings |= {str(f) for f in self._registry.failures}
         # Built-in metrics are tested not to change their input; a third party's are checked
         # against a fingerprint, and the metrics after one that did see a fresh copy.
         fingerprint: str | None = None
-        for metric in self._metrics:
+        for metric in plan.metrics:
             guarded = self._registry.plugins[metric.plugin].source != "builtin"
             if guarded and fingerprint is None:
                 fingerprint = loaded.model_dump_json(fallback=repr)
-            entry, metric_warnings = self._run(metric, loaded, book)
+            context = Context(book, metric.config, plan.engine)
+            entry, metric_warnings = self._run(metric, loaded, context)
             if guarded and loaded.model_dump_json(fallback=repr) != fingerprint:
                 assert fingerprint is not None
                 entry = _failed(entry, metric.plugin)
                 metric_warnings = []
                 loaded = Portfolio.model_validate_json(fingerprint)
-                book = build_book(loaded, self.config.engine)
+                book = build_book(loaded, plan.engine, plan.revenue_multiplier)
+            if entry.status == "ok":
+                contexts[metric.name] = context
             entries.append(entry)
             warnings |= {f"{metric.name}: {w}" for w in metric_warnings}
-        return self._rate(loaded, sha, entries, book, sorted(warnings))
+        report = self._rate(loaded, sha, entries, book, sorted(warnings), plan)
+        if what_if:
+            report = report.model_copy(update={"what_if": self._what_if(original, plan, report)})
+        return Scored(report, loaded, book, MappingProxyType(contexts), plan)
+
+    def _rank(self, portfolio: Portfolio, plan: Plan, multiplier: float, keep: float) -> int | None:
+        """The grade index (0 = best) of one what-if run; None when it is not rated."""
+        overlay = Overlay(plan.overlay.status_weights, keep, plan.overlay.revenue_growth)
+        changed = apply_overlay(portfolio, overlay)
+        book = build_book(changed, plan.engine, plan.revenue_multiplier * multiplier)
+        scores: dict[str, float | None] = {}
+        for metric in plan.metrics:
+            entry, _ = self._run(metric, changed, Context(book, metric.config, plan.engine))
+            scores[metric.name] = entry.score if entry.status == "ok" else None
+        weights = {m.name: m.weight for m in plan.metrics}
+        agg = aggregate(weights, scores, self.config.rating.min_coverage)
+        if agg.score is None:
+            return None
+        ok = {n: s for n, s in scores.items() if s is not None}
+        score, _ = adjust(agg.score, ok, self.config.rating)
+        grade = self.config.grade_of(score)
+        assert grade is not None
+        return self.config.rating.scale.index(grade)
+
+    def _what_if(self, portfolio: Portfolio, plan: Plan, report: Report) -> WhatIf:
+        """The reverse stress test of `report` (see WhatIf); all None for a report not rated."""
+        grade = self.config.grade_of(report.score)
+        if grade is None:
+            return WhatIf(
+                revenue_multiplier_for_better=None,
+                revenue_multiplier_for_worse=None,
+                cancel_share_for_better=None,
+            )
+        now = self.config.rating.scale.index(grade)
+
+        def better_with_revenue(k: int) -> bool:
+            rank = self._rank(portfolio, plan, k / _UNIT, 1.0)
+            return rank is not None and rank < now
+
+        def worse_with_revenue(k: int) -> bool:
+            rank = self._rank(portfolio, plan, k / _UNIT, 1.0)
+            return rank is not None and rank > now
+
+        def better_with_cancellation(k: int) -> bool:
+            rank = self._rank(portfolio, plan, 1.0, 1.0 - k / _UNIT)
+            return rank is not None and rank < now
+
+        def found(k: int | None) -> float | None:
+            return None if k is None else k / _UNIT
+
+        return WhatIf(
+            revenue_multiplier_for_better=found(
+                first_crossing(better_with_revenue, _UNIT, _BETTER_MULTIPLIERS)
+            ),
+            revenue_multiplier_for_worse=found(
+                first_crossing(worse_with_revenue, _UNIT, _WORSE_MULTIPLIERS)
+            ),
+            cancel_share_for_better=found(
+                first_crossing(better_with_cancellation, 0, _CANCEL_SHARES)
+            ),
+        )
 
     def _run(
-        self, metric: ActiveMetric, portfolio: Portfolio, book: Book
+        self, metric: ActiveMetric, portfolio: Portfolio, context: Context
     ) -> tuple[MetricEntry, list[str]]:
         base: dict[str, Any] = {
             "name": metric.name,
@@ -229,7 +447,6 @@ class Engine:
             "weight": metric.weight,
             "contribution": 0.0,
         }
-        context = Context(book, metric.config, self.config.engine)
         with catch_output() as caught:
             try:
                 result = metric.instance.score(portfolio, context)
@@ -273,6 +490,7 @@ class Engine:
         entries: list[MetricEntry],
         book: Book,
         warnings: list[str],
+        plan: Plan,
     ) -> Report:
         weights = {e.name: e.weight for e in entries}
         scores = {e.name: (e.score if e.status == "ok" else None) for e in entries}
@@ -306,7 +524,7 @@ class Engine:
             )
             for y in book.years
         ]
-        used = sorted({m.plugin for m in self._metrics})
+        used = sorted({m.plugin for m in plan.metrics})
         plugins = [PluginRef(name=p, version=self._registry.plugins[p].version) for p in used]
         complete = all(e.status == "ok" for e in entries) and not self._registry.failures
         return Report(
@@ -317,6 +535,7 @@ class Engine:
             coverage=agg.coverage,
             complete=complete,
             margin=margin(score, self.config),
+            scenario=plan.scenario,
             metrics=entries,
             adjustments=adjustments,
             schedule=schedule,

@@ -56,11 +56,35 @@ def fmt_value(entry: MetricEntry) -> str:
     return f"{value:.4g}{' ' + unit if unit else ''}"
 
 
+def what_if_lines(report: Report) -> list[str]:
+    """The reverse stress test in words, one line per answer; none when it was not asked for."""
+    w = report.what_if
+    if w is None:
+        return []
+
+    def times(value: float | None, direction: str) -> str:
+        if value is None:
+            return f"no revenue multiplier in range makes the rating {direction}"
+        return f"revenue x{value:.3f} makes the rating {direction}"
+
+    cancel = (
+        "no cancellation makes the rating better"
+        if w.cancel_share_for_better is None
+        else f"cancelling {w.cancel_share_for_better:.1%} of every commitment makes it better"
+    )
+    return [
+        times(w.revenue_multiplier_for_better, "better"),
+        times(w.revenue_multiplier_for_worse, "worse"),
+        cancel,
+    ]
+
+
 def _headline(report: Report) -> list[str]:
     c = report.company
     margin = report.margin
+    scenario = f" — scenario {report.scenario}" if report.scenario else ""
     lines = [
-        f"{c.name} — commitments as of {c.as_of.isoformat()} ({c.currency})",
+        f"{c.name} — commitments as of {c.as_of.isoformat()} ({c.currency}){scenario}",
         f"Rating: {report.rating} ({report.rating_label})",
         f"Score: {fmt_score(report.score)} / 100 (0 = no risk)   Coverage: {fmt_share(report.coverage)}"
         f"   Complete: {'yes' if report.complete else 'no'}",
@@ -73,6 +97,9 @@ def _headline(report: Report) -> list[str]:
             parts.append(f"{margin.to_worse:.1f} points higher stays in this grade")
         if parts:
             lines.append("Margin: " + "; ".join(parts))
+    what_if = what_if_lines(report)
+    if what_if:
+        lines.append("What if: " + "; ".join(what_if))
     return lines
 
 

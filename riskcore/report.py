@@ -33,6 +33,23 @@ class Margin(_Model):
     to_worse: float | None = None
 
 
+class WhatIf(_Model):
+    """What would move the rating one grade: the reverse stress test, each to 1e-3.
+
+    Found by running the engine itself; None where nothing in the range moves the rating.
+    """
+
+    revenue_multiplier_for_better: float | None = Field(
+        description="Smallest revenue multiplier in [1, 100] with a better rating."
+    )
+    revenue_multiplier_for_worse: float | None = Field(
+        description="Largest revenue multiplier in [0, 1] with a worse rating."
+    )
+    cancel_share_for_better: float | None = Field(
+        description="Smallest share of every commitment cancelled with a better rating."
+    )
+
+
 class MetricEntry(_Model):
     """One metric's result as reported."""
 
@@ -92,6 +109,8 @@ class Report(_Model):
     coverage: float
     complete: bool
     margin: Margin
+    scenario: str | None = None
+    what_if: WhatIf | None = None
     metrics: list[MetricEntry]
     adjustments: list[AdjustmentEntry]
     schedule: list[ScheduleRow]

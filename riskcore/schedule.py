@@ -215,8 +215,12 @@ def project_revenue(
     return out
 
 
-def build_book(portfolio: Portfolio, engine: EngineConfig) -> Book:
-    """Schedules, horizon and revenue of `portfolio` under the engine's assumptions."""
+def build_book(portfolio: Portfolio, engine: EngineConfig, revenue_multiplier: float = 1.0) -> Book:
+    """Schedules, horizon and revenue of `portfolio` under the engine's assumptions.
+
+    `revenue_multiplier` (a scenario's) scales the projected revenue of every year after the
+    as_of year; the as_of year's revenue is known and stays as it is.
+    """
     as_of = portfolio.company.as_of
     as_of_month = month_index(as_of)
     currency = portfolio.company.currency
@@ -275,6 +279,8 @@ def build_book(portfolio: Portfolio, engine: EngineConfig) -> Book:
         if years
         else {}
     )
+    if revenue_multiplier != 1.0:
+        revenue = {y: r * revenue_multiplier if y > as_of.year else r for y, r in revenue.items()}
     book_months = 13 - as_of.month
     counted = {y: r * (book_months if y == as_of.year else 12) / 12 for y, r in revenue.items()}
     return Book(

@@ -17,7 +17,7 @@ EXAMPLE = Path(__file__).parent.parent / "configs" / "portfolios" / "openai-2025
 
 TOP_KEYS = [
     "schema_version", "company", "rating", "rating_label", "score", "coverage", "complete",
-    "margin", "metrics", "adjustments", "schedule", "warnings", "provenance",
+    "margin", "scenario", "what_if", "metrics", "adjustments", "schedule", "warnings", "provenance",
 ]  # fmt: skip
 METRIC_KEYS = [
     "name", "title", "plugin", "status", "score", "rating", "weight", "contribution",

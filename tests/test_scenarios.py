@@ -1,0 +1,252 @@
+"""Named scenarios and the reverse stress test, with values worked out by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import riskcore
+from conftest import portfolio
+from riskcore.generate import generate_portfolios
+from riskcore.loading import load_portfolio
+from riskcore.overlay import Overlay, apply_overlay
+from riskcore.schedule import build_book
+
+EXAMPLE = Path(__file__).parent.parent / "configs" / "portfolios" / "openai-2025.yaml"
+
+# One 10B commitment paid through 2026; revenue 10B a year, no growth, no cash.
+ONE_YEAR = portfolio(
+    commitments=[
+        {
+            "counterparty": "Vendor",
+            "kind": "cloud",
+            "amount": "10B",
+            "start": "2026-01",
+            "term_years": 1,
+        }
+    ]
+)
+
+
+def rank(engine: riskcore.Engine, report: riskcore.Report) -> int:
+    return [g.grade for g in engine.config.rating.scale].index(report.rating)
+
+
+# -- overlays ---------------------------------------------------------------------------------
+
+
+def test_overlay_scales_amount_capacity_and_schedule() -> None:
+    p = load_portfolio(
+        portfolio(
+            commitments=[
+                {"counterparty": "A", "kind": "cloud", "amount": "10B", "start": "2026-01",
+                 "term_years": 1, "status": "loi", "capacity_gw": 2},
+                {"counterparty": "B", "kind": "cloud", "profile": "explicit",
+                 "schedule": {2026: "4B", 2027: "6B"}, "status": "announced"},
+                {"counterparty": "C", "kind": "cloud", "amount": "1B", "start": "2026-01",
+                 "term_years": 1},
+            ]
+        )
+    )  # fmt: skip
+    out = apply_overlay(p, Overlay(status_weights={"loi": 0.5, "announced": 0.8}, keep=0.5))
+    a, b, c = out.commitments
+    assert (a.amount, a.capacity_gw) == (2.5e9, 0.5)  # 10B x 0.5 x 0.5; 2 GW alike
+    assert b.schedule == {2026: pytest.approx(1.6e9), 2027: pytest.approx(2.4e9)}  # x 0.4
+    assert c.amount == 0.5e9  # signed: only the cancellation
+    assert p.commitments[0].amount == 10e9  # the input is untouched
+
+
+def test_identity_overlay_is_the_same_object_and_growth_is_replaced() -> None:
+    p = load_portfolio(ONE_YEAR)
+    assert apply_overlay(p, Overlay()) is p
+    assert apply_overlay(p, Overlay(revenue_growth=0.25)).financials.revenue_growth == 0.25
+
+
+def test_revenue_multiplier_leaves_the_as_of_year_alone() -> None:
+    engine = riskcore.Engine(load_entrypoints=False)
+    book = build_book(load_portfolio(ONE_YEAR), engine.config.engine, revenue_multiplier=0.5)
+    assert dict(book.revenue) == {2025: 10e9, 2026: 5e9}
+
+
+# -- scenarios in the engine ------------------------------------------------------------------
+
+
+def test_default_scenarios_are_shipped_in_order() -> None:
+    engine = riskcore.Engine()
+    assert list(engine.scenarios) == ["base", "bear", "bull", "lois-lapse"]
+    assert all(engine.scenarios.values())  # each has its one-line description
+
+
+def test_report_names_its_scenario() -> None:
+    engine = riskcore.Engine()
+    assert engine.score(ONE_YEAR).scenario is None
+    report = engine.score(ONE_YEAR, scenario="bear")
+    assert report.scenario == "bear"
+    data = json.loads(report.to_json())
+    assert data["scenario"] == "bear" and data["what_if"] is None
+
+
+def test_scenario_metric_key_reaches_the_metric() -> None:
+    engine = riskcore.Engine(config={"scenarios": {"tight": {"revenue_share_available": 0.25}}})
+    rc = engine.score(ONE_YEAR, scenario="tight").metric("revenue_coverage")
+    # coverage through 2026 = 0.25 x (10B + 10B) / 10B = 0.5
+    assert rc.details["revenue_share_available"] == 0.25
+    assert rc.value == pytest.approx(0.5)
+    assert engine.score(ONE_YEAR).metric("revenue_coverage").value == pytest.approx(1.0)
+
+
+def test_scenario_revenue_multiplier_and_growth() -> None:
+    engine = riskcore.Engine(
+        config={"scenarios": {"half": {"revenue_multiplier": 0.5}, "fast": {"revenue_growth": 1.0}}}
+    )
+    half = engine.score(ONE_YEAR, scenario="half")
+    assert [r.revenue for r in half.schedule] == [10e9, 5e9]
+    fast = engine.score(ONE_YEAR, scenario="fast")
+    assert [r.revenue for r in fast.schedule] == [10e9, 20e9]
+
+
+def test_scenario_status_weights_and_cost_per_gw() -> None:
+    data = portfolio(
+        commitments=[
+            {"counterparty": "A", "kind": "cloud", "amount": "10B", "start": "2026-01",
+             "term_years": 1},
+            {"counterparty": "B", "kind": "cloud", "amount": "10B", "start": "2026-01",
+             "term_years": 1, "status": "loi"},
+            {"counterparty": "C", "kind": "chips", "capacity_gw": 1, "start": "2026-01",
+             "term_years": 1},
+        ]
+    )  # fmt: skip
+    engine = riskcore.Engine(
+        config={
+            "scenarios": {
+                "lois": {"status_weights": {"loi": 0.5}},
+                "cheap": {"cost_per_gw": {"chips": "10B"}},
+            }
+        }
+    )
+    base = engine.score(data).metric("revenue_coverage").details["total_value"]
+    assert base == pytest.approx(10e9 + 10e9 + 35e9)  # chips at the default 35B per GW
+    lois = engine.score(data, scenario="lois").metric("revenue_coverage").details["total_value"]
+    assert lois == pytest.approx(10e9 + 5e9 + 35e9)
+    cheap = engine.score(data, scenario="cheap").metric("revenue_coverage").details["total_value"]
+    assert cheap == pytest.approx(10e9 + 10e9 + 10e9)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "where", "says"),
+    [
+        ({"revenue_share": 0.4}, "scenarios.x.revenue_share", "did you mean 'revenue_share_available'"),
+        ({"weight": 0.4}, "scenarios.x.weight", "not an engine assumption"),
+        ({"revenue_share_available": 2}, "scenarios.x.revenue_share_available", "revenue_coverage"),
+        ({"revenue_multiplier": -1}, "scenarios.x.revenue_multiplier", "greater than or equal"),
+        ({"status_weights": {"maybe": 0.5}}, "scenarios.x.status_weights", ""),
+    ],
+)  # fmt: skip
+def test_bad_scenario_keys_are_located_errors(
+    scenario: dict[str, Any], where: str, says: str
+) -> None:
+    with pytest.raises(riskcore.ConfigError) as caught:
+        riskcore.Engine(config={"scenarios": {"x": scenario}})
+    text = str(caught.value)
+    assert where in text and says in text
+
+
+def test_unknown_scenario_name_is_a_usage_error() -> None:
+    with pytest.raises(riskcore.UsageError, match="did you mean 'bear'"):
+        riskcore.Engine().score(ONE_YEAR, scenario="beer")
+
+
+def test_builtin_keys_of_shipped_scenarios_need_no_builtin_loaded() -> None:
+    engine = riskcore.Engine(load_entrypoints=False)  # no metric reads revenue_share_available
+    assert "bear" in engine.scenarios
+
+
+# -- bear <= base <= bull ---------------------------------------------------------------------
+
+
+def _ordered(engine: riskcore.Engine, data: Any) -> None:
+    base, bear, bull = (engine.score(data, scenario=s) for s in ("base", "bear", "bull"))
+    if base.score is None:
+        assert bear.score is None and bull.score is None
+        return
+    assert bear.score is not None and bull.score is not None
+    assert bear.score >= base.score - 1e-9 >= bull.score - 2e-9
+    assert rank(engine, bear) >= rank(engine, base) >= rank(engine, bull)
+
+
+def test_bear_never_better_nor_bull_worse_on_the_example() -> None:
+    _ordered(riskcore.Engine(), EXAMPLE)
+
+
+def test_bear_never_better_nor_bull_worse_on_generated_portfolios() -> None:
+    engine = riskcore.Engine()
+    for data in generate_portfolios(60, seed=7):
+        _ordered(engine, data)
+
+
+# -- the reverse stress test ------------------------------------------------------------------
+
+
+def test_what_if_by_hand() -> None:
+    engine = riskcore.Engine(only=["revenue_coverage"])
+    report = engine.score(ONE_YEAR, what_if=True)
+    # funding coverage through 2026 = 0.5 x (10B + 10B m) / 10B = 0.5 + 0.5 m: 1.0 at m = 1,
+    # which scores 40 (BBB, bands upper-inclusive).
+    assert (report.rating, report.score) == ("BBB", pytest.approx(40.0))
+    w = report.what_if
+    assert w is not None
+    # Better (A, <= 30) needs coverage >= 1.2 (points 1.0 -> 40, 1.5 -> 15): m >= 1.4.
+    assert w.revenue_multiplier_for_better == pytest.approx(1.4, abs=1e-3)
+    # Worse (BB, > 40) needs coverage < 1: any m < 1, the largest on the 1e-3 lattice 0.999.
+    assert w.revenue_multiplier_for_worse == 0.999
+    # Cancelling s leaves 10B (1 - s) due: coverage 1 / (1 - s) >= 1.2 from s = 1/6.
+    assert w.cancel_share_for_better == pytest.approx(1 / 6, abs=1e-3)
+    assert w.cancel_share_for_better >= 1 / 6
+
+
+def test_what_if_answers_are_true_of_the_engine() -> None:
+    engine = riskcore.Engine()
+    report = engine.score(EXAMPLE, what_if=True)
+    w = report.what_if
+    assert w is not None and w.revenue_multiplier_for_better is not None
+    better = riskcore.Engine(
+        config={"scenarios": {"up": {"revenue_multiplier": w.revenue_multiplier_for_better}}}
+    ).score(EXAMPLE, scenario="up")
+    assert rank(engine, better) < rank(engine, report)
+    just_below = riskcore.Engine(
+        config={"scenarios": {"up": {"revenue_multiplier": w.revenue_multiplier_for_better - 1e-3}}}
+    ).score(EXAMPLE, scenario="up")
+    assert rank(engine, just_below) == rank(engine, report)
+
+
+def test_what_if_stacks_on_the_scenario() -> None:
+    engine = riskcore.Engine(
+        only=["revenue_coverage"], config={"scenarios": {"half": {"revenue_multiplier": 0.5}}}
+    )
+    w = engine.score(ONE_YEAR, scenario="half", what_if=True).what_if
+    # Now 2026 revenue is 5B x m: coverage 0.5 + 0.25 m, 0.75 at m = 1, which scores 60 (B).
+    # BB (<= 50) needs coverage >= 0.875 (points 0.75 -> 60, 1.0 -> 40): m >= 1.5.
+    assert w is not None
+    assert w.revenue_multiplier_for_better == pytest.approx(1.5, abs=1e-3)
+
+
+def test_what_if_of_an_unrated_report_is_all_null() -> None:
+    report = riskcore.Engine(only=["idle_capacity"]).score(ONE_YEAR, what_if=True)
+    assert report.rating == "NR"
+    assert report.what_if is not None
+    assert report.what_if.model_dump() == {
+        "revenue_multiplier_for_better": None,
+        "revenue_multiplier_for_worse": None,
+        "cancel_share_for_better": None,
+    }
+
+
+def test_what_if_is_reproducible() -> None:
+    engine = riskcore.Engine()
+    assert (
+        engine.score(EXAMPLE, what_if=True).to_json()
+        == engine.score(EXAMPLE, what_if=True).to_json()
+    )
