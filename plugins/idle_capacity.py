@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from itertools import repeat
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import Field
 
 import riskcore
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 class IdleCapacity(riskcore.Metric):
@@ -86,22 +90,14 @@ class IdleCapacity(riskcore.Metric):
                 f"the commitments that state capacity_gw have nothing due in {span}"
             )
 
-        ramp_months = 12 * config.ramp_years
-        # (gw, first month, last month) per carrier, read once: the loop below runs per month.
-        spans = [(c.capacity_gw or 0.0, context.term_of(c)) for c in carriers]
-        terms = [(gw, term.first, term.last) for gw, term in spans]
         demand = portfolio.financials.demand_gw
         rows: list[_Year] = []
-        for y in years:
-            counted = context.months_counted(y)
-            lo, hi = (y + 1) * 12 - counted, y * 12 + 11
-            contracted = math.fsum(_online(terms, lo, hi, ramp_months)) / counted
+        for y, contracted, obligations in _capacity_by_year(carriers, due, context, config):
             if y in demand:
                 supportable, basis = demand[y], "demand_gw"
             else:
                 supportable, basis = context.revenue[y] / config.revenue_per_gw, "revenue"
             idle = max(0.0, 1.0 - supportable / contracted) if contracted > 0 else 0.0
-            obligations = math.fsum(d[y] for d in due)
             rows.append(_Year(y, contracted, supportable, basis, idle, obligations))
 
         stranded = math.fsum(r.idle * r.obligations for r in rows)
@@ -158,6 +154,60 @@ class IdleCapacity(riskcore.Metric):
                 ],
             },
         )
+
+    def score_paths(
+        self,
+        portfolio: riskcore.Portfolio,
+        context: riskcore.Context,
+        revenue: NDArray[np.float64],
+    ) -> riskcore.PathScores:
+        """stranded_share and the score under each revenue path (numpy; the formula of `score`).
+
+        Contracted capacity and obligations do not depend on revenue; a year with stated
+        demand_gw keeps it on every path.
+        """
+        import numpy as np
+
+        config = context.config_as(IdleCapacity.Config)
+        carriers = [c for c in portfolio.commitments if c.capacity_gw]
+        due = [context.obligations_of(c) for c in carriers]
+        by_year = _capacity_by_year(carriers, due, context, config)
+        demand = portfolio.financials.demand_gw
+        contracted = np.array([c for _, c, _ in by_year])
+        owed = np.array([o for _, _, o in by_year])
+        supportable = revenue / config.revenue_per_gw
+        for j, (y, _, _) in enumerate(by_year):
+            if y in demand:
+                supportable[:, j] = demand[y]
+        online = contracted > 0
+        idle = np.zeros_like(supportable)
+        idle[:, online] = np.maximum(0.0, 1.0 - supportable[:, online] / contracted[online])
+        share = (idle * owed).sum(axis=1) / math.fsum(owed)
+        return riskcore.PathScores(
+            score=riskcore.scores_from_points(config.points, share),
+            values={"stranded_share": share},
+        )
+
+
+def _capacity_by_year(
+    carriers: list[riskcore.Commitment],
+    due: list[Mapping[int, float]],
+    context: riskcore.Context,
+    config: IdleCapacity.Config,
+) -> list[tuple[int, float, float]]:
+    """(year, average GW online, obligations due on the carriers) for each horizon year."""
+    ramp_months = 12 * config.ramp_years
+    # (gw, first month, last month) per carrier, read once: _online runs per month.
+    terms = [
+        (c.capacity_gw or 0.0, context.term_of(c).first, context.term_of(c).last) for c in carriers
+    ]
+    out: list[tuple[int, float, float]] = []
+    for y in context.years:
+        counted = context.months_counted(y)
+        lo, hi = (y + 1) * 12 - counted, y * 12 + 11
+        contracted = math.fsum(_online(terms, lo, hi, ramp_months)) / counted
+        out.append((y, contracted, math.fsum(d[y] for d in due)))
+    return out
 
 
 def _online(

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
 import riskcore
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import numpy as np
+    from numpy.typing import NDArray
 
 _POINTS: tuple[tuple[float, float], ...] = (
     (2.0, 0.0),
@@ -146,6 +151,36 @@ class RevenueCoverage(riskcore.Metric):
                 multiple=multiple,
             ),
             details=details,
+        )
+
+    def score_paths(
+        self,
+        portfolio: riskcore.Portfolio,
+        context: riskcore.Context,
+        revenue: NDArray[np.float64],
+    ) -> riskcore.PathScores:
+        """funding_coverage, funding_gap and the score under each revenue path (numpy).
+
+        The formula of `score`, row by row: counted revenue is each path's full-year revenue
+        times the months counted / 12; liquidity and obligations do not depend on the path.
+        """
+        import numpy as np
+
+        config = context.config_as(RevenueCoverage.Config)
+        years = context.years
+        fin = portfolio.financials
+        liquidity = math.fsum([fin.cash, fin.committed_funding])
+        obligations = [context.obligations[y] for y in years]
+        cum_need = np.array(_running_sums(obligations))
+        months = np.array([context.months_counted(y) for y in years], dtype=np.float64)
+        counted = revenue * months / 12
+        available = liquidity + config.revenue_share_available * np.cumsum(counted, axis=1)
+        gap = np.maximum(0.0, (cum_need - available).max(axis=1))
+        due = np.array([o > 0 for o in obligations])
+        coverage = (available[:, due] / cum_need[due]).min(axis=1)
+        return riskcore.PathScores(
+            score=riskcore.scores_from_points(config.points, coverage),
+            values={"funding_coverage": coverage, "funding_gap": gap},
         )
 
 

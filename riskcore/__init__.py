@@ -11,14 +11,14 @@ from .engine import ActiveMetric, Engine
 from .errors import ConfigError, PortfolioError, RiskcoreError, SkipMetric, UsageError
 from .hookspecs import hookimpl
 from .loading import load_portfolio
-from .metric import Context, Metric, MetricConfig, MetricResult
+from .metric import Context, Metric, MetricConfig, MetricResult, PathScores
 from .money import format_money, parse_money
 from .portfolio import Commitment, Financing, Money, Portfolio
 from .registry import PluginFailure, PluginInfo
 from .render import RenderOptions, render_reports
 from .report import AdjustmentEntry, Margin, MetricEntry, Report, ScheduleRow
 from .schedule import Term
-from .scoring import ScorePoints, score_from_points
+from .scoring import ScorePoints, score_from_points, scores_from_points
 
 __all__ = [
     "ActiveMetric",
@@ -35,6 +35,7 @@ __all__ = [
     "MetricEntry",
     "MetricResult",
     "Money",
+    "PathScores",
     "PluginFailure",
     "PluginInfo",
     "Portfolio",
@@ -54,4 +55,5 @@ __all__ = [
     "parse_money",
     "render_reports",
     "score_from_points",
+    "scores_from_points",
 ]

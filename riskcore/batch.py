@@ -18,12 +18,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from .engine import Engine
 from .errors import InputError
 from .loading import SUFFIXES, load_document_text
 from .report import dumps
+
+if TYPE_CHECKING:  # pragma: no cover - typing only: numpy loads only with --simulate
+    from .simulate import Settings
 
 Format = Literal["jsonl", "csv"]
 CHUNK = 32  # portfolios per task: large enough to hide the IPC cost, small enough to stream
@@ -88,9 +91,16 @@ def _jsonl_items(path: Path) -> Iterator[Item]:
 class EngineSpec:
     """How a worker builds its engine: picklable, compared by value, built once per process."""
 
-    def __init__(self, config: str | None = None, plugins_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        config: str | None = None,
+        plugins_dir: str | None = None,
+        simulation: Settings | None = None,
+    ) -> None:
         self.config = config
         self.plugins_dir = plugins_dir
+        self.simulation = simulation
+        """With settings, each report gains a `simulation` block (riskcore simulate's JSON)."""
 
     @property
     def key(self) -> tuple[str | None, str | None]:
@@ -111,21 +121,31 @@ def _worker_engine(spec: EngineSpec) -> Engine:
     return engine
 
 
-def score_item(engine: Engine, item: Item) -> Outcome:
-    """Score one item with `engine`; invalid input becomes an error outcome, never an exception."""
+def score_item(engine: Engine, item: Item, simulation: Settings | None = None) -> Outcome:
+    """Score one item with `engine`; invalid input becomes an error outcome, never an exception.
+
+    With `simulation`, the Monte Carlo block is added under "simulation"; its random stream is
+    keyed by the seed and the item's id, so every backend gives the same numbers.
+    """
     if item.error is not None:
         return Outcome(item.id, item.source, error=item.error)
     try:
-        if item.text is None:
-            report = engine.score(item.path)
-        else:
-            portfolio = load_document_text(
+        source: Any = item.path
+        if item.text is not None:
+            source = load_document_text(
                 item.text, "json", source=item.id, max_bytes=engine.config.engine.max_file_bytes
             )
-            report = engine.score(portfolio)
+        if simulation is None:
+            return Outcome(item.id, item.source, report=engine.score(source).to_dict())
+        from .simulate import simulate_scored
+
+        scored = engine.score_detailed(source, scenario=simulation.scenario)
+        block = simulate_scored(engine, scored, simulation, item.id)
     except InputError as exc:
         return Outcome(item.id, item.source, error=str(exc))
-    return Outcome(item.id, item.source, report=report.to_dict())
+    return Outcome(
+        item.id, item.source, report={**scored.report.to_dict(), "simulation": block.to_dict()}
+    )
 
 
 def score_chunk(spec: EngineSpec, items: Sequence[Item], jsonl: bool = False) -> list[Outcome]:
@@ -136,7 +156,7 @@ def score_chunk(spec: EngineSpec, items: Sequence[Item], jsonl: bool = False) ->
     report and encoding it again.
     """
     engine = _worker_engine(spec)
-    outcomes = [score_item(engine, item) for item in items]
+    outcomes = [score_item(engine, item, spec.simulation) for item in items]
     return [_with_line(o) for o in outcomes] if jsonl else outcomes
 
 
@@ -169,7 +189,7 @@ class InProcess:
         self._engine = spec.build()
 
     def submit(self, spec: EngineSpec, chunk: list[Item]) -> list[Outcome]:
-        return [score_item(self._engine, item) for item in chunk]
+        return [score_item(self._engine, item, spec.simulation) for item in chunk]
 
     def result(self, handle: list[Outcome]) -> list[Outcome]:
         return handle
@@ -232,10 +252,21 @@ def jsonl_line(outcome: Outcome) -> str:
 
 
 class CsvWriter:
-    """One row per portfolio: id, company, rating, score, coverage, one column per metric, error."""
+    """One row per portfolio: id, company, rating, score, coverage, one column per metric, error.
 
-    def __init__(self, metrics: Sequence[str], out: io.TextIOBase | Any, header: bool) -> None:
-        self.columns = ["id", "company", "rating", "score", "coverage", *metrics, "error"]
+    With `simulate`, p_shortfall and the 5th/50th/95th percentile funding gap come before error.
+    """
+
+    def __init__(
+        self,
+        metrics: Sequence[str],
+        out: io.TextIOBase | Any,
+        header: bool,
+        simulate: bool = False,
+    ) -> None:
+        extra = ["p_shortfall", "funding_gap_p5", "funding_gap_p50", "funding_gap_p95"]
+        self.columns = ["id", "company", "rating", "score", "coverage", *metrics]
+        self.columns += [*(extra if simulate else []), "error"]
         self._writer = csv.writer(out, lineterminator="\n")
         if header:
             self._writer.writerow(self.columns)
@@ -247,6 +278,11 @@ class CsvWriter:
             row |= {"company": r["company"]["name"], "rating": r["rating"]}
             row |= {"score": _num(r["score"]), "coverage": _num(r["coverage"])}
             row |= {m["name"]: _num(m["score"]) for m in r["metrics"]}
+            sim = r.get("simulation")
+            if sim is not None:
+                gap = sim["funding_gap"]
+                row |= {"p_shortfall": _num(sim["p_shortfall"])}
+                row |= {f"funding_gap_{k}": _num(gap[k]) for k in ("p5", "p50", "p95")}
         self._writer.writerow([row.get(c, "") for c in self.columns])
 
 

@@ -226,6 +226,132 @@ def score(
             ctx.exit(EXIT_FAIL_ON)
 
 
+_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for tools.",
+)
+
+
+@cli.command()
+@click.argument("portfolios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_config_option
+@_format_option
+@click.option(
+    "--table-format",
+    default="simple",
+    show_default=True,
+    help="tabulate's table style for --format table.",
+)
+@_debug_option
+@click.pass_context
+def stress(
+    ctx: click.Context,
+    portfolios: tuple[Path, ...],
+    config: Path | None,
+    fmt: str,
+    table_format: str,
+    debug: bool,
+) -> None:
+    """Score PORTFOLIOS under every configured scenario, with what would move each rating."""
+    from .render import render_stress_table
+    from .results import StressReport, many_to_json
+    from .stress import stress as run_stress
+
+    with handled(debug):
+        engine = _engine(ctx, config)
+    results: list[StressReport] = []
+    invalid = False
+    for path in portfolios:
+        try:
+            with handled(debug):
+                results.append(run_stress(engine, path))
+        except InvalidInput as exc:
+            invalid = True
+            exc.show()
+    if results:
+        if fmt == "json":
+            click.echo(many_to_json(results))
+        else:
+            click.echo(
+                render_stress_table(results, RenderOptions(table_format=table_format)), nl=False
+            )
+    if invalid:
+        ctx.exit(EXIT_INVALID)
+
+
+@cli.command()
+@click.argument("portfolios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--paths", type=int, default=100_000, show_default=True, help="Simulated revenue paths."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same output.")
+@click.option(
+    "--volatility",
+    type=float,
+    help="Annual volatility of log revenue (default: [simulation] volatility, 0.35).",
+)
+@click.option(
+    "--correlation",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="AR(1) coefficient of the yearly shocks, -1 to 1.",
+)
+@click.option("--scenario", metavar="NAME", help="Simulate around a [scenarios.NAME].")
+@_config_option
+@_format_option
+@_debug_option
+@click.pass_context
+def simulate(
+    ctx: click.Context,
+    portfolios: tuple[Path, ...],
+    paths: int,
+    seed: int,
+    volatility: float | None,
+    correlation: float,
+    scenario: str | None,
+    config: Path | None,
+    fmt: str,
+    debug: bool,
+) -> None:
+    """Monte Carlo of PORTFOLIOS: the probability of a funding shortfall and of each grade.
+
+    Revenue after the as_of year follows lognormal shocks around the projection; the metrics
+    that depend on revenue are recomputed on every path (docs/scenarios.md has the model).
+    """
+    from .render import render_simulation_table
+    from .results import SimulationReport, many_to_json
+    from .simulate import Settings
+    from .simulate import simulate as run_simulation
+
+    settings = Settings(paths, seed, volatility, correlation, scenario)
+    with handled(debug):
+        settings.check()
+        engine = _engine(ctx, config)
+        if scenario is not None:
+            engine.plan(scenario)
+    results: list[SimulationReport] = []
+    invalid = False
+    for path in portfolios:
+        try:
+            with handled(debug):
+                results.append(run_simulation(engine, path, settings))
+        except InvalidInput as exc:
+            invalid = True
+            exc.show()
+    if results:
+        if fmt == "json":
+            click.echo(many_to_json(results))
+        else:
+            click.echo(render_simulation_table(results, RenderOptions()), nl=False)
+    if invalid:
+        ctx.exit(EXIT_INVALID)
+
+
 @cli.command()
 @click.argument("portfolios", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_debug_option
@@ -376,6 +502,20 @@ def _explain_rating(engine: Engine) -> str:
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786.")
 @click.option("--resume", is_flag=True, help="Skip ids already in --output and append.")
+@click.option(
+    "--simulate",
+    "with_simulation",
+    is_flag=True,
+    help="Add riskcore simulate's Monte Carlo block to each report.",
+)
+@click.option(
+    "--paths", type=int, default=100_000, show_default=True, help="With --simulate: paths."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="With --simulate: seed.")
+@click.option("--volatility", type=float, help="With --simulate: volatility (default: config).")
+@click.option(
+    "--correlation", type=float, default=0.0, show_default=True, help="With --simulate: AR(1)."
+)
 @_config_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_debug_option
@@ -389,6 +529,11 @@ def batch(
     backend: str,
     scheduler: str | None,
     resume: bool,
+    with_simulation: bool,
+    paths: int,
+    seed: int,
+    volatility: float | None,
+    correlation: float,
     config: Path | None,
     quiet: bool,
     debug: bool,
@@ -404,9 +549,17 @@ def batch(
     if resume and output is None:
         raise InvalidInput("--resume needs --output")
     plugins_dir = ctx.obj["plugins_dir"]
+    simulation = None
+    if with_simulation:
+        from .simulate import Settings
+
+        simulation = Settings(paths, seed, volatility, correlation)
+        with handled(debug):
+            simulation.check()
     spec = b.EngineSpec(
         config=str(config) if config else None,
         plugins_dir=str(plugins_dir) if plugins_dir else None,
+        simulation=simulation,
     )
     with handled(debug):
         engine = spec.build()  # validates the config and loads plugins before any work starts
@@ -421,7 +574,11 @@ def batch(
     items = (item for item in b.discover(inputs) if item.id not in done)
     append = resume and output is not None and output.exists()
     sink = output.open("a" if append else "w", encoding="utf-8") if output else sys.stdout
-    csv_out = b.CsvWriter(metrics, sink, header=not append) if fmt == "csv" else None
+    csv_out = (
+        b.CsvWriter(metrics, sink, header=not append, simulate=with_simulation)
+        if fmt == "csv"
+        else None
+    )
     show = not quiet and sys.stderr.isatty()
     invalid = 0
     try:

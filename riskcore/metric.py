@@ -11,7 +11,8 @@ import datetime as dt
 import inspect
 import math
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -20,7 +21,11 @@ from .errors import SkipMetric
 from .portfolio import Commitment, Financing, Portfolio
 from .schedule import Book, Term
 
-__all__ = ["Context", "Metric", "MetricConfig", "MetricResult", "SkipMetric"]
+if TYPE_CHECKING:  # pragma: no cover - typing only: numpy is imported by what simulates
+    import numpy as np
+    from numpy.typing import NDArray
+
+__all__ = ["Context", "Metric", "MetricConfig", "MetricResult", "PathScores", "SkipMetric"]
 
 C = TypeVar("C", bound="MetricConfig")
 
@@ -204,6 +209,18 @@ class Context:
         return self._book.financing_amount(f)
 
 
+@dataclass(frozen=True)
+class PathScores:
+    """A metric's scores over many simulated revenue paths (see `Metric.score_paths`).
+
+    `score`: one 0-100 score per path. `values`: other per-path quantities by name (the
+    simulation reads revenue_coverage's `funding_gap` and `funding_coverage`).
+    """
+
+    score: NDArray[np.float64]
+    values: Mapping[str, NDArray[np.float64]]
+
+
 class Metric:
     """Base class of every risk metric. Subclass it, set the class attributes, write `score`."""
 
@@ -218,6 +235,18 @@ class Metric:
     def score(self, portfolio: Portfolio, context: Context) -> MetricResult:
         """Score one portfolio; raise SkipMetric when the inputs it needs are absent."""
         raise NotImplementedError
+
+    def score_paths(
+        self, portfolio: Portfolio, context: Context, revenue: NDArray[np.float64]
+    ) -> PathScores | None:
+        """Optional: the score under each of many revenue paths, vectorised with numpy.
+
+        `revenue` has one row per path and one column per horizon year (`context.years`): the
+        projected full-year revenue, the as_of year's included. Called only for a metric that
+        gave a result for the same portfolio and context. The default, None, means the score
+        does not depend on revenue: the simulation holds it at its base value.
+        """
+        return None
 
     @classmethod
     def method(cls) -> str:

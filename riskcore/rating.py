@@ -8,9 +8,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .config import Config, RatingConfig
 from .report import AdjustmentEntry, Margin
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import numpy as np
+    from numpy.typing import NDArray
 
 COVERAGE_EPS = 1e-9  # weights like 0.4 + 0.2 + 0.1 sum to 0.7000000000000001
 
@@ -71,6 +76,40 @@ def adjust(
                 )
                 score = floor
     return score, applied
+
+
+def score_paths(
+    weights: Mapping[str, float],
+    scores: Mapping[str, NDArray[np.float64]],
+    rating: RatingConfig,
+) -> NDArray[np.float64] | None:
+    """`aggregate` then `adjust`, path by path: one overall score per path (numpy).
+
+    `scores` holds a per-path score array for each metric with a result (a held metric's
+    array repeats its base score). None when their weight is below the minimum coverage.
+    """
+    import numpy as np
+
+    coverage = math.fsum(weights[n] for n in scores)
+    if not scores or coverage <= 0 or coverage < rating.min_coverage - COVERAGE_EPS:
+        return None
+    names = sorted(scores)
+    matrix = np.stack([scores[n] for n in names])
+    w = np.array([weights[n] for n in names])
+    score: NDArray[np.float64] = (w[:, None] * matrix).sum(axis=0) / coverage
+    for name in rating.adjustments:
+        if name == "weakest_link":
+            score = np.maximum(score, matrix.max(axis=0) - rating.weakest_link_gap)
+    return score
+
+
+def grade_index(score: NDArray[np.float64], rating: RatingConfig) -> NDArray[np.intp]:
+    """The band of each score as an index into the scale (0 = best; upper bounds inclusive)."""
+    import numpy as np
+
+    maxes = np.array([band.max for band in rating.scale])
+    index: NDArray[np.intp] = np.searchsorted(maxes, score, side="left")
+    return np.minimum(index, len(maxes) - 1)
 
 
 def margin(score: float | None, config: Config) -> Margin:

@@ -13,6 +13,7 @@ from .engine import Engine
 from .errors import UsageError
 from .money import format_money
 from .report import MetricEntry, Report, reports_to_json
+from .results import SimulationReport, StressReport
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .portfolio import Portfolio
@@ -228,6 +229,94 @@ def render_markdown(reports: Sequence[Report], options: RenderOptions) -> str:
             "",
         ]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _multiplier(value: float | None) -> str:
+    return "—" if value is None else f"x{value:.3f}"
+
+
+def render_stress_table(results: Sequence[StressReport], options: RenderOptions) -> str:
+    """One table per portfolio: a row per scenario with its rating, scores and what-if."""
+    parts: list[str] = []
+    for result in results:
+        c = result.company
+        names = sorted({n for row in result.scenarios for n in row.metrics})
+        headers = [
+            "scenario",
+            "rating",
+            "score",
+            *names,
+            "funding gap",
+            "revenue for better",
+            "revenue for worse",
+            "cancel for better",
+        ]
+        rows = [
+            [
+                row.name,
+                row.rating,
+                fmt_score(row.score),
+                *(fmt_score(row.metrics.get(n)) for n in names),
+                "—" if row.funding_gap is None else format_money(row.funding_gap, c.currency),
+                _multiplier(row.what_if.revenue_multiplier_for_better),
+                _multiplier(row.what_if.revenue_multiplier_for_worse),
+                fmt_share(row.what_if.cancel_share_for_better),
+            ]
+            for row in result.scenarios
+        ]
+        parts += [
+            f"{c.name} — scenarios as of {c.as_of.isoformat()} ({c.currency})",
+            _table(rows, headers, options),
+            "",
+        ]
+        parts += [f"- {row.name}: {row.description}" for row in result.scenarios if row.description]
+        parts.append("")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def render_simulation_table(results: Sequence[SimulationReport], options: RenderOptions) -> str:
+    """Each portfolio's Monte Carlo: shortfall probability, percentiles and grade shares."""
+    parts: list[str] = []
+    for r in results:
+        c = r.company
+        cur = c.currency
+        scenario = f", scenario {r.scenario}" if r.scenario else ""
+        parts += [
+            f"{c.name} — Monte Carlo as of {c.as_of.isoformat()} ({cur}){scenario}",
+            f"{r.paths:,} paths, seed {r.seed}, volatility {r.volatility:g}, "
+            f"correlation {r.correlation:g}",
+        ]
+        if r.p_shortfall is None or r.p_shortfall_ci is None:
+            parts.append("Funding gap: not simulated (revenue_coverage gave no result)")
+        else:
+            lo, hi = r.p_shortfall_ci
+            parts.append(
+                f"P(funding gap > 0): {r.p_shortfall:.2%} (95% interval {lo:.3%} to {hi:.3%})"
+            )
+            g, fc = r.funding_gap, r.funding_coverage
+            rows = [
+                ["funding coverage", *(_times(v) for v in (fc.p5, fc.p50, fc.p95))],
+                ["funding gap", *(format_money(v, cur) for v in (g.p5, g.p50, g.p95))],
+            ]
+            parts += ["", _table(rows, ["", "p5", "p50", "p95"], options)]
+            if g.mean_if_short is not None:
+                parts.append(f"Mean gap when short: {format_money(g.mean_if_short, cur)}")
+        parts += [
+            "",
+            _table(
+                [[k, fmt_share(v)] for k, v in r.grades.items()],
+                ["grade", "share of paths"],
+                options,
+            ),
+        ]
+        parts.append(f"Recomputed per path: {', '.join(r.recomputed_metrics) or 'none'}")
+        parts.append(f"Held at their base score: {', '.join(r.held_metrics) or 'none'}")
+        parts.append("")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _times(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}x"
 
 
 def render_json(reports: Sequence[Report], options: RenderOptions) -> str:

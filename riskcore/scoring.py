@@ -5,9 +5,13 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 def score_from_points(points: Sequence[tuple[float, float]], value: float) -> float:
@@ -27,6 +31,20 @@ def score_from_points(points: Sequence[tuple[float, float]], value: float) -> fl
         if x0 <= value <= x1:
             return float(y0 + (y1 - y0) * (value - x0) / (x1 - x0))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def scores_from_points(
+    points: Sequence[tuple[float, float]], values: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """`score_from_points` of every element of `values` at once (numpy; same rules)."""
+    import numpy as np
+
+    pts = sorted(points)
+    if np.isnan(values).any():
+        raise ValueError("cannot score NaN")
+    xs = np.array([x for x, _ in pts], dtype=np.float64)
+    ys = np.array([y for _, y in pts], dtype=np.float64)
+    return np.interp(values, xs, ys)
 
 
 def _check_points(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
