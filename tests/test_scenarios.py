@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 import riskcore
 from conftest import portfolio
+from riskcore.cli import cli
 from riskcore.generate import generate_portfolios
 from riskcore.loading import load_portfolio
 from riskcore.overlay import Overlay, apply_overlay
@@ -250,3 +252,85 @@ def test_what_if_is_reproducible() -> None:
         engine.score(EXAMPLE, what_if=True).to_json()
         == engine.score(EXAMPLE, what_if=True).to_json()
     )
+
+
+# -- the commands -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("RISKCORE_LOAD_PLUGINS", "")
+    return CliRunner()
+
+
+def test_stress_json_contract(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["stress", str(EXAMPLE), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert list(data) == ["schema_version", "company", "scenarios"]
+    assert [s["name"] for s in data["scenarios"]] == ["base", "bear", "bull", "lois-lapse"]
+    row = data["scenarios"][0]
+    assert list(row) == [
+        "name", "description", "rating", "score", "metrics", "funding_gap", "what_if",
+    ]  # fmt: skip
+    base = riskcore.Engine().score(EXAMPLE, what_if=True)
+    assert row["rating"] == base.rating and row["score"] == base.score
+    assert row["funding_gap"] == base.metric("revenue_coverage").details["funding_gap"]
+    assert base.what_if is not None
+    assert row["what_if"] == base.what_if.model_dump()
+    assert set(row["metrics"]) == {m.name for m in base.metrics}
+
+
+def test_stress_table_and_a_bad_file_among_good(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["stress", str(tmp_path / "none.yaml"), str(EXAMPLE)])
+    assert result.exit_code == 2
+    assert "none.yaml" in result.output
+    for text in ("scenario", "bear", "revenue for better", "- bull: "):
+        assert text in result.output
+
+
+def test_stress_with_two_portfolios_is_an_array(runner: CliRunner, tmp_path: Path) -> None:
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps(ONE_YEAR))
+    result = runner.invoke(cli, ["stress", str(EXAMPLE), str(small), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert [r["company"]["name"] for r in json.loads(result.output)] == ["OpenAI", "Testco"]
+
+
+def test_score_scenario_from_a_config_file_and_what_if(runner: CliRunner, tmp_path: Path) -> None:
+    config = tmp_path / "mine.toml"
+    config.write_text('[scenarios.halved]\ndescription = "Half"\nrevenue_multiplier = 0.5\n')
+    args = ["score", str(EXAMPLE), "--config", str(config), "--scenario", "halved", "--what-if"]
+    table = runner.invoke(cli, args)
+    assert table.exit_code == 0, table.output
+    assert "scenario halved" in table.output and "What if: revenue x" in table.output
+    data = json.loads(runner.invoke(cli, [*args, "--format", "json"]).output)
+    assert data["scenario"] == "halved"
+    assert set(data["what_if"]) == {
+        "revenue_multiplier_for_better", "revenue_multiplier_for_worse", "cancel_share_for_better",
+    }  # fmt: skip
+
+
+def test_bad_scenario_in_a_config_file_names_the_file_and_key(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    config = tmp_path / "mine.toml"
+    config.write_text("[scenarios.x]\nrevenue_shar = 0.3\n")
+    result = runner.invoke(cli, ["score", str(EXAMPLE), "--config", str(config)])
+    assert result.exit_code == 2
+    assert "mine.toml" in result.output and "scenarios.x.revenue_shar" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_scenario_on_the_command_line(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["score", str(EXAMPLE), "--scenario", "beer"])
+    assert result.exit_code == 2 and "did you mean 'bear'" in result.output
+
+
+def test_html_report_shows_the_what_if_lines() -> None:
+    pytest.importorskip("jinja2")
+    engine = riskcore.Engine()
+    html = riskcore.render_reports([engine.score(EXAMPLE, what_if=True)], "html", engine=engine)
+    assert "What would move the rating" in html and "makes the rating better" in html
+    plain = riskcore.render_reports([engine.score(EXAMPLE)], "html", engine=engine)
+    assert "What would move the rating" not in plain
