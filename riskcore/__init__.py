@@ -5,6 +5,8 @@ The public API is what this module exports; everything else may change.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 from .config import Config
 from .engine import ActiveMetric, Engine
@@ -16,9 +18,27 @@ from .money import format_money, parse_money
 from .portfolio import Commitment, Financing, Money, Portfolio
 from .registry import PluginFailure, PluginInfo
 from .render import RenderOptions, render_reports
-from .report import AdjustmentEntry, Margin, MetricEntry, Report, ScheduleRow
+from .report import AdjustmentEntry, Margin, MetricEntry, Report, ScheduleRow, WhatIf
+from .results import ScenarioRow, SimulationReport, StressReport
+from .scenarios import stress
 from .schedule import Term
 from .scoring import ScorePoints, score_from_points, scores_from_points
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .montecarlo import Settings as SimulationSettings
+    from .montecarlo import simulate
+
+# numpy is imported only when a simulation is asked for: `import riskcore` stays light.
+_LAZY = {"simulate": "simulate", "SimulationSettings": "Settings"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(".montecarlo", __name__), _LAZY[name])
+    raise AttributeError(f"module 'riskcore' has no attribute {name!r}")
+
 
 __all__ = [
     "ActiveMetric",
@@ -43,11 +63,16 @@ __all__ = [
     "RenderOptions",
     "Report",
     "RiskcoreError",
+    "ScenarioRow",
     "ScheduleRow",
     "ScorePoints",
+    "SimulationReport",
+    "SimulationSettings",
     "SkipMetric",
+    "StressReport",
     "Term",
     "UsageError",
+    "WhatIf",
     "__version__",
     "format_money",
     "hookimpl",
@@ -56,4 +81,6 @@ __all__ = [
     "render_reports",
     "score_from_points",
     "scores_from_points",
+    "simulate",
+    "stress",
 ]

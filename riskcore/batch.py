@@ -26,7 +26,7 @@ from .loading import SUFFIXES, load_document_text
 from .report import dumps
 
 if TYPE_CHECKING:  # pragma: no cover - typing only: numpy loads only with --simulate
-    from .simulate import Settings
+    from .montecarlo import Settings
 
 Format = Literal["jsonl", "csv"]
 CHUNK = 32  # portfolios per task: large enough to hide the IPC cost, small enough to stream
@@ -137,7 +137,7 @@ def score_item(engine: Engine, item: Item, simulation: Settings | None = None) -
             )
         if simulation is None:
             return Outcome(item.id, item.source, report=engine.score(source).to_dict())
-        from .simulate import simulate_scored
+        from .montecarlo import simulate_scored
 
         scored = engine.score_detailed(source, scenario=simulation.scenario)
         block = simulate_scored(engine, scored, simulation, item.id)

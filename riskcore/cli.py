@@ -259,7 +259,7 @@ def stress(
     """Score PORTFOLIOS under every configured scenario, with what would move each rating."""
     from .render import render_stress_table
     from .results import StressReport, many_to_json
-    from .stress import stress as run_stress
+    from .scenarios import stress as run_stress
 
     with handled(debug):
         engine = _engine(ctx, config)
@@ -323,10 +323,10 @@ def simulate(
     Revenue after the as_of year follows lognormal shocks around the projection; the metrics
     that depend on revenue are recomputed on every path (docs/scenarios.md has the model).
     """
+    from .montecarlo import Settings
+    from .montecarlo import simulate as run_simulation
     from .render import render_simulation_table
     from .results import SimulationReport, many_to_json
-    from .simulate import Settings
-    from .simulate import simulate as run_simulation
 
     settings = Settings(paths, seed, volatility, correlation, scenario)
     with handled(debug):
@@ -551,7 +551,7 @@ def batch(
     plugins_dir = ctx.obj["plugins_dir"]
     simulation = None
     if with_simulation:
-        from .simulate import Settings
+        from .montecarlo import Settings
 
         simulation = Settings(paths, seed, volatility, correlation)
         with handled(debug):

@@ -18,8 +18,8 @@ import riskcore
 from conftest import portfolio
 from riskcore.cli import cli
 from riskcore.generate import generate_portfolios, write_portfolios
+from riskcore.montecarlo import Settings, revenue_factors, simulate, stream, wilson
 from riskcore.rating import grade_index, score_paths
-from riskcore.simulate import Settings, revenue_factors, simulate, stream, wilson
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "configs" / "portfolios" / "openai-2025.yaml"
