@@ -325,19 +325,6 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def make_backend(
-    name: str, workers: int, spec: EngineSpec, scheduler: str | None, jsonl: bool = False
-) -> Backend:
-    """The backend called `name` (local or dask); `jsonl`: workers send back JSONL lines."""
-    if name == "dask":
-        from .batch_dask import DaskBackend
-
-        return DaskBackend(workers, scheduler, jsonl=jsonl)
-    if workers <= 1:
-        return InProcess(spec)
-    return LocalPool(workers, jsonl=jsonl)
-
-
 def count_items(inputs: Sequence[str | Path]) -> int:
     """How many items `discover` will yield (a streaming pass, for a progress bar's total)."""
     return sum(1 for _ in discover(inputs))

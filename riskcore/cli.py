@@ -545,6 +545,7 @@ def batch(
     was scored, 2 when any was invalid (after everything was written).
     """
     from . import batch as b
+    from .backends import make_backend
 
     if resume and output is None:
         raise InvalidInput("--resume needs --output")
@@ -564,7 +565,7 @@ def batch(
     with handled(debug):
         engine = spec.build()  # validates the config and loads plugins before any work starts
         metrics = [m.name for m in engine.metrics]
-        runner = b.make_backend(
+        runner = make_backend(
             backend, workers or b.default_workers(), spec, scheduler, jsonl=fmt == "jsonl"
         )
     done: set[str] = set()
