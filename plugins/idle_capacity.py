@@ -173,16 +173,16 @@ class IdleCapacity(riskcore.Metric):
         due = [context.obligations_of(c) for c in carriers]
         by_year = _capacity_by_year(carriers, due, context, config)
         demand = portfolio.financials.demand_gw
-        contracted = np.array([c for _, c, _ in by_year])
-        owed = np.array([o for _, _, o in by_year])
-        supportable = revenue / config.revenue_per_gw
-        for j, (y, _, _) in enumerate(by_year):
+        stranded = np.zeros(revenue.shape[0])
+        for j, (y, contracted, owed) in enumerate(by_year):
+            if contracted <= 0 or owed == 0:
+                continue  # nothing online is never idle; nothing owed strands nothing
             if y in demand:
-                supportable[:, j] = demand[y]
-        online = contracted > 0
-        idle = np.zeros_like(supportable)
-        idle[:, online] = np.maximum(0.0, 1.0 - supportable[:, online] / contracted[online])
-        share = (idle * owed).sum(axis=1) / math.fsum(owed)
+                stranded += max(0.0, 1.0 - demand[y] / contracted) * owed
+            else:
+                supportable = revenue[:, j] / config.revenue_per_gw
+                stranded += np.maximum(0.0, 1.0 - supportable / contracted) * owed
+        share = stranded / math.fsum(o for _, _, o in by_year)
         return riskcore.PathScores(
             score=riskcore.scores_from_points(config.points, share),
             values={"stranded_share": share},

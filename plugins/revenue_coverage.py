@@ -171,13 +171,18 @@ class RevenueCoverage(riskcore.Metric):
         fin = portfolio.financials
         liquidity = math.fsum([fin.cash, fin.committed_funding])
         obligations = [context.obligations[y] for y in years]
-        cum_need = np.array(_running_sums(obligations))
-        months = np.array([context.months_counted(y) for y in years], dtype=np.float64)
-        counted = revenue * months / 12
-        available = liquidity + config.revenue_share_available * np.cumsum(counted, axis=1)
-        gap = np.maximum(0.0, (cum_need - available).max(axis=1))
-        due = np.array([o > 0 for o in obligations])
-        coverage = (available[:, due] / cum_need[due]).min(axis=1)
+        cum_need = _running_sums(obligations)
+        share = config.revenue_share_available
+        paths = revenue.shape[0]
+        # Year by year over whole columns (contiguous in the simulation's Fortran-order input).
+        available = np.full(paths, liquidity)
+        gap = np.zeros(paths)
+        coverage = np.full(paths, np.inf)
+        for j, y in enumerate(years):
+            available += share * (revenue[:, j] * context.months_counted(y) / 12)
+            np.maximum(gap, cum_need[j] - available, out=gap)
+            if obligations[j] > 0:
+                np.minimum(coverage, available / cum_need[j], out=coverage)
         return riskcore.PathScores(
             score=riskcore.scores_from_points(config.points, coverage),
             values={"funding_coverage": coverage, "funding_gap": gap},

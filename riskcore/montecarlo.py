@@ -66,17 +66,23 @@ def stream(seed: int, key: str) -> np.random.Generator:
 def revenue_factors(
     rng: np.random.Generator, paths: int, years: int, sigma: float, rho: float
 ) -> NDArray[np.float64]:
-    """exp of the cumulative shocks: `paths` rows, one column per year after the as_of year."""
-    z = rng.standard_normal((paths, years))
-    e = z
-    if rho != 0 and years > 1:
-        e = np.empty_like(z)
-        e[:, 0] = z[:, 0]
+    """exp of the cumulative shocks: `paths` rows, one column per year after the as_of year.
+
+    Drawn and built year by year (each year's column contiguous in memory, Fortran order):
+    the per-path sums and extremes the metrics take across years then run at memory speed.
+    """
+    z = rng.standard_normal((years, paths))
+    if rho != 0:
         scale = math.sqrt(1 - rho * rho)
-        for t in range(1, years):
-            e[:, t] = rho * e[:, t - 1] + scale * z[:, t]
-    steps = sigma * e - sigma * sigma / 2
-    factors: NDArray[np.float64] = np.exp(np.cumsum(steps, axis=1))
+        for t in range(1, years):  # e_t = rho e_{t-1} + sqrt(1 - rho^2) z_t, in place
+            z[t] *= scale
+            z[t] += rho * z[t - 1]
+    z *= sigma
+    z -= sigma * sigma / 2
+    for t in range(1, years):  # the running sum, one contiguous row at a time
+        z[t] += z[t - 1]
+    np.exp(z, out=z)
+    factors: NDArray[np.float64] = z.T
     return factors
 
 
@@ -129,10 +135,11 @@ def simulate_scored(
     factors = revenue_factors(
         rng, settings.paths, max(len(years) - 1, 0), sigma, settings.correlation
     )
-    revenue = np.empty((settings.paths, len(years)))
+    # One column per year, each contiguous (Fortran order), as the factors are.
+    revenue = np.empty((settings.paths, len(years)), order="F")
     if years:
         revenue[:, 0] = base[0]
-        revenue[:, 1:] = base[1:] * factors
+        np.multiply(factors, base[1:], out=revenue[:, 1:])
 
     weights = {m.name: m.weight for m in scored.plan.metrics}
     scores: dict[str, NDArray[np.float64]] = {}
