@@ -140,3 +140,30 @@ def test_every_hook_is_documented_and_tested(hook: str) -> None:
     assert getattr(hookspecs, hook).__doc__, f"{hook} has no docstring"
     tests = [p for p in Path(__file__).parent.glob("test_*.py") if p.name != "test_docs.py"]
     assert any(hook in p.read_text() for p in tests), f"no test uses {hook}"
+
+
+_OUTPUT = re.compile(r"<!-- output: (.+?) -->\n```\n(.*?)```", re.S)
+
+
+def shown_outputs() -> list[tuple[str, str, str]]:
+    """(page, command, output shown) for every block marked `<!-- output: COMMAND -->`."""
+    return [
+        (page.name, command, shown)
+        for page in sorted(DOCS.glob("*.md"))
+        for command, shown in _OUTPUT.findall(page.read_text(encoding="utf-8"))
+    ]
+
+
+@pytest.mark.parametrize(("page", "command", "shown"), shown_outputs())
+def test_shown_output_is_what_the_command_prints(page: str, command: str, shown: str) -> None:
+    env = {**os.environ, "PATH": f"{Path(RISKCORE).parent}{os.pathsep}{os.environ['PATH']}"}
+    env["RISKCORE_LOAD_PLUGINS"] = ""
+    run = subprocess.run(
+        command, shell=True, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.rstrip() == shown.rstrip(), f"{page}: `{command}` prints something else"
+
+
+def test_pages_show_outputs() -> None:
+    assert {page for page, _, _ in shown_outputs()} >= {"scenarios.md"}
