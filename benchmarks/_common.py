@@ -179,3 +179,51 @@ def parser(description: str) -> argparse.ArgumentParser:
         "--quick", action="store_true", help="smaller inputs and fewer rounds (routine use)"
     )
     return found
+
+
+def run_process(command: Sequence[str], env: dict[str, str]) -> tuple[float, str]:
+    """Wall time and stdout of one whole process; a failure stops the benchmark."""
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} exited {result.returncode}: {result.stderr}")
+    return elapsed, result.stdout
+
+
+def process_env(cache: str, bytecode_cache: bool = True) -> dict[str, str]:
+    """This environment, with bytecode cached in the private folder `cache` (or not at all)."""
+    env = dict(os.environ)
+    if bytecode_cache:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = cache
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def timing_rows(
+    name: str, samples: Sequence[float], baseline: Sequence[float], goal: float
+) -> list[Row]:
+    """Two rows for whole-process timings: medians against the goal, then best against best."""
+    best, median = best_and_median(samples)
+    base_best, base_median = best_and_median(baseline)
+    ratio = median / base_median
+    return [
+        Row(
+            name=name,
+            value=f"median {median * 1e3:.0f} (best {best * 1e3:.0f})",
+            baseline=f"median {base_median * 1e3:.0f} (best {base_best * 1e3:.0f})",
+            ratio=ratio,
+            goal=f"<= {goal:g}x (medians)",
+            met=ratio <= goal,
+        ),
+        Row(
+            name="  the same, best against best",
+            value=f"{best * 1e3:.0f}",
+            baseline=f"{base_best * 1e3:.0f}",
+            ratio=best / base_best,
+            goal="—",
+            met=None,
+        ),
+    ]

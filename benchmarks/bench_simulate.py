@@ -17,17 +17,14 @@ medians. Bytecode caching is on, in a private cache folder, as in benchmark 3.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, Result, Row, best_and_median, parser, report
+from _common import ROOT, Result, Row, parser, process_env, report, run_process, timing_rows
 from _common import riskcore_command as riskcore
 
 GOAL = 2.5
@@ -42,15 +39,6 @@ def shocked_years() -> int:
     return len(scored.book.years) - 1
 
 
-def run_once(command: Sequence[str], env: dict[str, str]) -> tuple[float, str]:
-    started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} exited {result.returncode}: {result.stderr}")
-    return elapsed, result.stdout
-
-
 def measure(runs: int, paths: int) -> list[Row]:
     years = shocked_years()
     simulate = [*riskcore(), "simulate", str(EXAMPLE), "--paths", str(paths), "--format", "json"]
@@ -58,43 +46,25 @@ def measure(runs: int, paths: int) -> list[Row]:
         sys.executable,
         "-c",
         "import numpy as np; "
-        f"np.random.Generator(np.random.PCG64(0)).standard_normal(({paths}, {years}))",
+        f"np.random.Generator(np.random.PCG64(0)).standard_normal(({years}, {paths}))",
     ]
     with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ)
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = cache
-        for _ in range(2):
-            _, out = run_once(simulate, env)
-            run_once(floor, env)
-        result = json.loads(out)
-        if result["paths"] != paths:
+        env = process_env(cache)
+        for _ in range(2):  # warm-up: fills the bytecode cache and the page cache
+            _, out = run_process(simulate, env)
+            run_process(floor, env)
+        if json.loads(out)["paths"] != paths:
             raise SystemExit(f"unexpected output: {out[:200]}")
         samples: dict[str, list[float]] = {"simulate": [], "floor": []}
         for _ in range(runs):
-            samples["simulate"].append(run_once(simulate, env)[0])
-            samples["floor"].append(run_once(floor, env)[0])
-    best, median = best_and_median(samples["simulate"])
-    base_best, base_median = best_and_median(samples["floor"])
-    ratio = median / base_median
-    return [
-        Row(
-            name=f"riskcore simulate EXAMPLE --paths {paths:,} --format json, ms",
-            value=f"median {median * 1e3:.0f} (best {best * 1e3:.0f})",
-            baseline=f"median {base_median * 1e3:.0f} (best {base_best * 1e3:.0f})",
-            ratio=ratio,
-            goal=f"<= {GOAL:g}x (medians)",
-            met=ratio <= GOAL,
-        ),
-        Row(
-            name="  the same, best against best",
-            value=f"{best * 1e3:.0f}",
-            baseline=f"{base_best * 1e3:.0f}",
-            ratio=best / base_best,
-            goal="—",
-            met=None,
-        ),
-    ]
+            samples["simulate"].append(run_process(simulate, env)[0])
+            samples["floor"].append(run_process(floor, env)[0])
+    return timing_rows(
+        f"riskcore simulate EXAMPLE --paths {paths:,} --format json, ms",
+        samples["simulate"],
+        samples["floor"],
+        GOAL,
+    )
 
 
 def run(quick: bool, runs: int | None = None, paths: int = 100_000) -> Result:

@@ -18,74 +18,42 @@ PYTHONDONTWRITEBYTECODE would otherwise recompile riskcore's modules on every ru
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, Result, Row, best_and_median, parser, report
+from _common import ROOT, Result, Row, parser, process_env, report, run_process, timing_rows
 from _common import riskcore_command as riskcore
 
 GOAL = 1.5
 EXAMPLE = ROOT / "configs" / "portfolios" / "openai-2025.yaml"
 
 
-def run_once(command: Sequence[str], env: dict[str, str]) -> tuple[float, str]:
-    started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} exited {result.returncode}: {result.stderr}")
-    return elapsed, result.stdout
-
-
 def measure(runs: int, bytecode_cache: bool) -> list[Row]:
     score = [*riskcore(), "score", str(EXAMPLE), "--format", "json"]
     imports = [sys.executable, "-c", "import pydantic, click, pluggy, tabulate, yaml"]
     with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ)
-        if bytecode_cache:
-            env.pop("PYTHONDONTWRITEBYTECODE", None)
-            env["PYTHONPYCACHEPREFIX"] = cache
-        else:
-            env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env = process_env(cache, bytecode_cache)
         for _ in range(2):  # warm-up: fills the bytecode cache and the page cache
-            _, out = run_once(score, env)
-            run_once(imports, env)
+            _, out = run_process(score, env)
+            run_process(imports, env)
         report = json.loads(out)
         if report["rating"] != "CC":
             raise SystemExit(f"unexpected rating {report['rating']}")
         samples: dict[str, list[float]] = {"score": [], "imports": []}
         for _ in range(runs):
-            samples["score"].append(run_once(score, env)[0])
-            samples["imports"].append(run_once(imports, env)[0])
-    best, median = best_and_median(samples["score"])
-    base_best, base_median = best_and_median(samples["imports"])
-    ratio = median / base_median
+            samples["score"].append(run_process(score, env)[0])
+            samples["imports"].append(run_process(imports, env)[0])
     mode = "bytecode cached" if bytecode_cache else "no bytecode cache"
-    return [
-        Row(
-            name=f"riskcore score ... --format json ({mode}), ms",
-            value=f"median {median * 1e3:.0f} (best {best * 1e3:.0f})",
-            baseline=f"median {base_median * 1e3:.0f} (best {base_best * 1e3:.0f})",
-            ratio=ratio,
-            goal=f"<= {GOAL:g}x (medians)",
-            met=ratio <= GOAL,
-        ),
-        Row(
-            name="  the same, best against best",
-            value=f"{best * 1e3:.0f}",
-            baseline=f"{base_best * 1e3:.0f}",
-            ratio=best / base_best,
-            goal="—",
-            met=None,
-        ),
-    ]
+    return timing_rows(
+        f"riskcore score ... --format json ({mode}), ms",
+        samples["score"],
+        samples["imports"],
+        GOAL,
+    )
 
 
 def run(quick: bool, runs: int | None = None, bytecode_cache: bool = True) -> Result:

@@ -10,9 +10,9 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -25,6 +25,7 @@ from .render import RenderOptions, find_renderer
 from .report import Report, dumps
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_INVALID, EXIT_PLUGIN = 0, 1, 2, 3
+T = TypeVar("T")
 
 
 class InvalidInput(click.ClickException):
@@ -226,6 +227,26 @@ def score(
             ctx.exit(EXIT_FAIL_ON)
 
 
+def _each(
+    portfolios: Sequence[Path], debug: bool, run: Callable[[Path], T]
+) -> tuple[list[T], bool]:
+    """`run` on each portfolio; a bad one is reported on stderr and the rest still run.
+
+    Returns the results and whether any portfolio was invalid (the caller exits 2 after
+    writing what it has).
+    """
+    results: list[T] = []
+    invalid = False
+    for path in portfolios:
+        try:
+            with handled(debug):
+                results.append(run(path))
+        except InvalidInput as exc:
+            invalid = True
+            exc.show()
+    return results, invalid
+
+
 _format_option = click.option(
     "--format",
     "fmt",
@@ -258,20 +279,12 @@ def stress(
 ) -> None:
     """Score PORTFOLIOS under every configured scenario, with what would move each rating."""
     from .render import render_stress_table
-    from .results import StressReport, many_to_json
+    from .results import many_to_json
     from .scenarios import stress as run_stress
 
     with handled(debug):
         engine = _engine(ctx, config)
-    results: list[StressReport] = []
-    invalid = False
-    for path in portfolios:
-        try:
-            with handled(debug):
-                results.append(run_stress(engine, path))
-        except InvalidInput as exc:
-            invalid = True
-            exc.show()
+    results, invalid = _each(portfolios, debug, lambda path: run_stress(engine, path))
     if results:
         if fmt == "json":
             click.echo(many_to_json(results))
@@ -326,7 +339,7 @@ def simulate(
     from .montecarlo import Settings
     from .montecarlo import simulate as run_simulation
     from .render import render_simulation_table
-    from .results import SimulationReport, many_to_json
+    from .results import many_to_json
 
     settings = Settings(paths, seed, volatility, correlation, scenario)
     with handled(debug):
@@ -334,15 +347,7 @@ def simulate(
         engine = _engine(ctx, config)
         if scenario is not None:
             engine.plan(scenario)
-    results: list[SimulationReport] = []
-    invalid = False
-    for path in portfolios:
-        try:
-            with handled(debug):
-                results.append(run_simulation(engine, path, settings))
-        except InvalidInput as exc:
-            invalid = True
-            exc.show()
+    results, invalid = _each(portfolios, debug, lambda path: run_simulation(engine, path, settings))
     if results:
         if fmt == "json":
             click.echo(many_to_json(results))
