@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -28,8 +29,15 @@ def default_config_path() -> Path:
 
 
 def default_config_data() -> dict[str, Any]:
-    """The defaults as plain data."""
-    with default_config_path().open("rb") as fh:
+    """The defaults as plain data (a fresh copy: callers may change it)."""
+    return copy.deepcopy(_parsed_defaults(default_config_path()))
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_defaults(path: Path) -> dict[str, Any]:
+    # Every Engine reads the defaults (to overlay, and to know which sections are shipped):
+    # parse the file once per process, not once per use.
+    with path.open("rb") as fh:
         return tomllib.load(fh)
 
 

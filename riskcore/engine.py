@@ -132,7 +132,8 @@ class Engine:
         self._check_names(disable, only)
         # The defaults configure the built-ins; only a section the user wrote for a metric
         # that is not loaded (a typo, an uninstalled plugin) is worth a warning.
-        shipped = set(default_config_data().get("metrics", {}))
+        self._shipped = default_config_data()
+        shipped = set(self._shipped.get("metrics", {}))
         self._warnings = [
             f"config has [metrics.{name}] but no such metric is loaded"
             for name in sorted(set(self.config.metrics) - set(self._registry.metrics) - shipped)
@@ -223,7 +224,7 @@ class Engine:
         }
         # The defaults' scenarios set the built-ins' keys: with a built-in not loaded, those
         # keys have nobody to read them, which is no mistake of the user's.
-        shipped = set(default_config_data().get("scenarios", {}).get(name, {}))
+        shipped = set(self._shipped.get("scenarios", {}).get(name, {}))
         before = len(errors)
         for key in sorted(set(options) - known - shipped):
             close = difflib.get_close_matches(key, sorted(known), n=1)
