@@ -88,6 +88,21 @@ class RatingConfig(_Model):
         return scale
 
 
+class NetworkConfig(_Model):
+    """Settings of `riskcore network`: when a creditor's losses make it default too."""
+
+    stress_threshold: float = Field(
+        default=0.25,
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        description=(
+            "A company with its own portfolio defaults in the next contagion round when its "
+            "loss exceeds this share of its revenue."
+        ),
+    )
+
+
 class MetricSettings(BaseModel):
     """The engine's keys of a `[metrics.NAME]` table; every other key goes to the metric's Config."""
 
@@ -107,6 +122,7 @@ class Config(_Model):
     engine: EngineConfig = Field(default_factory=EngineConfig)
     rating: RatingConfig
     metrics: dict[str, MetricSettings] = Field(default_factory=dict)
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
 
     @model_validator(mode="after")
     def _check_costs(self) -> Config:
