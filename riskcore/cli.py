@@ -590,11 +590,24 @@ def _network_sources(inputs: Sequence[Path], max_bytes: int, debug: bool) -> lis
     help="A .jsonl file (one portfolio per line) or a folder (one YAML file each).",
 )
 @click.option("--start", type=click.IntRange(min=0), default=0, help="First index (a slice).")
-def generate(count: int, seed: int, output: Path, start: int) -> None:
+@click.option(
+    "--ecosystem",
+    is_flag=True,
+    help="Companies whose vendors and investors are each other (for riskcore network).",
+)
+def generate(count: int, seed: int, output: Path, start: int, ecosystem: bool) -> None:
     """Write realistic random portfolios, deterministic for a seed (for benchmarks and tests)."""
-    from .generate import generate_portfolios, write_portfolios
+    from .generate import generate_ecosystem, generate_portfolios, write_portfolios
 
-    written = write_portfolios(generate_portfolios(count, seed, start=start), output, start=start)
+    if ecosystem:
+        if start:
+            raise InvalidInput(
+                "--start does not apply to --ecosystem: its companies refer to each other"
+            )
+        portfolios = generate_ecosystem(count, seed)
+    else:
+        portfolios = generate_portfolios(count, seed, start=start)
+    written = write_portfolios(portfolios, output, start=start)
     click.echo(f"wrote {written} portfolios to {output}", err=True)
 
 

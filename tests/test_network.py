@@ -23,6 +23,7 @@ from riskcore.cli import cli
 from riskcore.config import Config
 from riskcore.defaults import load_config
 from riskcore.errors import ConfigError, UsageError
+from riskcore.generate import generate_ecosystem
 from riskcore.loading import load_portfolio
 from riskcore.network import (
     NetworkError,
@@ -564,3 +565,20 @@ def test_example_table(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "NVIDIA -> OpenAI -> Oracle -> NVIDIA" in result.stdout
     assert "- round 2: CoreWeave, Oracle" in result.stdout
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_generated_ecosystems_have_networkx_cycles(seed: int) -> None:
+    docs = {f"{i}.json": doc for i, doc in enumerate(generate_ecosystem(80, seed=seed))}
+    net = network_of(docs)
+    assert len(net.companies) == len(net.names) == 80  # every vendor is a generated company
+    graph = nx.DiGraph()
+    graph.add_nodes_from(net.names)
+    graph.add_edges_from((net.names[a], net.names[b]) for a, b in net.flows)
+    expected = set()
+    for found in nx.simple_cycles(graph, length_bound=4):
+        first = found.index(min(found))
+        expected.add(tuple(found[first:] + found[:first]))
+    cycles = find_cycles(net, 4)
+    assert len(expected) > 5  # there is something to compare
+    assert {tuple(c.path) for c in cycles} == expected and len(cycles) == len(expected)
