@@ -582,3 +582,11 @@ def test_generated_ecosystems_have_networkx_cycles(seed: int) -> None:
     cycles = find_cycles(net, 4)
     assert len(expected) > 5  # there is something to compare
     assert {tuple(c.path) for c in cycles} == expected and len(cycles) == len(expected)
+
+
+def test_docs_show_the_example_as_it_prints() -> None:
+    """docs/network.md quotes the example's output: it must be what the command prints now."""
+    result = run("network", str(ECOSYSTEM), "--default", "OpenAI")
+    page = (ROOT / "docs" / "network.md").read_text()
+    assert "```\n" + result.stdout + "```" in page
+    assert "docs/network.md" in (ROOT / "README.md").read_text()
