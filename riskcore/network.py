@@ -441,6 +441,9 @@ def run_contagion(
     """
     if not 0 <= recovery <= 1:
         raise UsageError(f"recovery must be from 0 to 1, got {recovery}")
+    unknown = sorted(set(defaults) - set(network.names))
+    if unknown:
+        raise UsageError(f"no entity called {', '.join(map(repr, unknown))} in the network")
     owes: dict[int, list[tuple[int, float]]] = {}
     for (debtor, creditor), amount in network.commitments.items():
         owes.setdefault(debtor, []).append((creditor, amount))

@@ -187,6 +187,10 @@ def test_contagion_threshold_is_strict_and_recovery_pays_part() -> None:
     assert run_contagion(network_of(HAND), ["A"], 1.0, 0.25).losses == []
     with pytest.raises(UsageError, match="recovery"):
         run_contagion(network_of(HAND), ["A"], 1.5, 0.25)
+    with pytest.raises(UsageError, match="no entity called 'a' in the network"):
+        run_contagion(network_of(HAND), ["a"], 0.0, 0.25)  # the library takes display names
+    with pytest.raises(UsageError, match="max_cycles"):
+        analyse(network_of(HAND), max_cycles=-1)
 
 
 def test_contagion_all_is_each_company_alone() -> None:
@@ -317,6 +321,11 @@ def test_renderer_shows_every_section() -> None:
     assert "C         B           $6.0B         100.0%   $6.0B          50.0%" in text
     assert "Contagion if A defaults (recovery 0%" in text
     assert "- round 2: B\n- round 3: C\n" in text
+    paid = company("P", "1B", {"V": "1B"})
+    paid["company"]["as_of"] = "2026-03-01"  # everything paid: no edge, nobody owed
+    assert "by customer (largest single share first)\nnone\n" in render_network_table(
+        analyse(network_of({"p.yaml": paid}))
+    )
     empty = analyse(network_of({"a.yaml": company("A", "1B", {"V": "1B"})}), defaults=["V"])
     shown = render_network_table(empty)
     assert "cycles of at most 4 hops (USD)\n\nMoney-flow cycles" in shown
