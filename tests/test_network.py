@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from riskcore.cli import cli
 from riskcore.config import Config
 from riskcore.defaults import load_config
-from riskcore.errors import ConfigError, UsageError
+from riskcore.errors import ConfigError, PortfolioError, UsageError
 from riskcore.generate import generate_ecosystem
 from riskcore.loading import load_portfolio
 from riskcore.network import (
@@ -402,6 +402,9 @@ def test_cli_debug_keeps_the_traceback(tmp_path: Path) -> None:
     folder = write(tmp_path / "eco", HAND)
     result = CliRunner().invoke(cli, ["network", str(folder), "--default", "Z", "--debug"])
     assert isinstance(result.exception, UsageError)
+    (folder / "bad.yaml").write_text("company: {name: X}\n")
+    result = CliRunner().invoke(cli, ["network", str(folder), "--debug"])
+    assert isinstance(result.exception, PortfolioError)
 
 
 # -- properties --------------------------------------------------------------------------------
