@@ -2,8 +2,9 @@
 
     python benchmarks/run.py [--quick] [--only 1,3]
 
-Full: about 20 to 30 minutes on 2 cores, most of it benchmark 4's million portfolios.
---quick: about 3 minutes (benchmark 4 on 100,000 lines).
+Full: about 25 to 35 minutes on 2 cores, most of it benchmark 4's million portfolios and
+networkx's two minutes in benchmark 6. --quick: about 3 to 5 minutes (benchmark 4 on 100,000
+lines, benchmark 6 on 1,000 entities).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_batch
 import bench_inprocess
 import bench_memory
+import bench_network
 import bench_simulate
 import bench_startup
 from _common import Result, print_table, report
@@ -28,6 +30,7 @@ BENCHMARKS: dict[str, Callable[[bool], Result]] = {
     "3": bench_startup.run,
     "4": bench_memory.run,
     "5": bench_simulate.run,
+    "6": bench_network.run,
 }
 
 

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -23,6 +23,9 @@ from .loading import load_portfolio
 from .registry import ENV_ALLOW, Registry, parse_allow
 from .render import RenderOptions, find_renderer
 from .report import Report, dumps
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; the command imports it when run
+    from .network import Source
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_INVALID, EXIT_PLUGIN = 0, 1, 2, 3
 T = TypeVar("T")
@@ -616,6 +619,143 @@ def batch(
 
 
 @cli.command()
+@click.argument(
+    "inputs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="INPUT..."
+)
+@click.option(
+    "--entities",
+    "entities_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A YAML/TOML/JSON file {Canonical: {aliases: [...]}} joining spellings across files.",
+)
+@click.option(
+    "--max-cycle",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Longest cycle searched, in hops.",
+)
+@click.option(
+    "--max-cycles",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="Cycles listed, largest first (in_cycles counts them all).",
+)
+@click.option(
+    "--default",
+    "defaults",
+    multiple=True,
+    metavar="ENTITY",
+    help="An entity that defaults in round 1 of one contagion scenario. Repeatable.",
+)
+@click.option(
+    "--contagion",
+    type=click.Choice(["all"]),
+    help="all: one more contagion scenario per company with a portfolio, each alone.",
+)
+@click.option(
+    "--recovery",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of its remaining commitments a defaulted entity still pays.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people; json: the contract in docs/network.md.",
+)
+@_config_option
+@_debug_option
+@click.pass_context
+def network(
+    ctx: click.Context,
+    inputs: tuple[Path, ...],
+    entities_file: Path | None,
+    max_cycle: int,
+    max_cycles: int,
+    defaults: tuple[str, ...],
+    contagion: str | None,
+    recovery: float,
+    fmt: str,
+    config: Path | None,
+    debug: bool,
+) -> None:
+    """Money-flow cycles, vendor exposure and contagion across many portfolios.
+
+    INPUT is as for batch: files, folders (searched recursively) and .jsonl files. Every
+    portfolio must be of a different company, in one currency. See docs/network.md.
+
+    \b
+    Examples:
+      riskcore network configs/ecosystem
+      riskcore network configs/ecosystem --default OpenAI
+      riskcore network folder/ --contagion all --recovery 0.4 --format json
+    """
+    from . import network as net
+    from .defaults import load_config
+    from .render import render_network_table
+
+    with handled(debug):
+        effective, _ = load_config(config)
+        settings = net.Settings.from_config(effective, str(config) if config else None)
+        max_bytes = effective.engine.max_file_bytes
+        entities = net.load_entities(entities_file, max_bytes=max_bytes) if entities_file else {}
+    sources = _network_sources(inputs, max_bytes, debug)
+    with handled(debug):
+        graph = net.build_network(sources, settings, entities)
+        chosen = list(dict.fromkeys(net.resolve_entity(graph, d, entities) for d in defaults))
+        result = net.analyse(
+            graph,
+            max_cycle=max_cycle,
+            max_cycles=max_cycles,
+            defaults=chosen,
+            contagion_all=contagion == "all",
+            recovery=recovery,
+            stress_threshold=settings.stress_threshold,
+        )
+    click.echo(result.to_json() + "\n" if fmt == "json" else render_network_table(result), nl=False)
+
+
+def _network_sources(inputs: Sequence[Path], max_bytes: int, debug: bool) -> list[Source]:
+    """Every portfolio of `inputs`, loaded as batch finds them; any invalid one: exit 2."""
+    from .batch import discover
+    from .loading import load_document_text
+    from .network import Source
+
+    sources = []
+    invalid = False
+    for item in discover(inputs):
+        if item.error is not None:  # a JSONL file that cannot be read
+            invalid = True
+            click.echo(f"Error: {item.error}", err=True)
+            continue
+        try:
+            if item.text is None:
+                portfolio = load_portfolio(item.path, max_bytes=max_bytes)
+            else:
+                portfolio = load_document_text(
+                    item.text, "json", source=item.id, max_bytes=max_bytes
+                )
+        except PortfolioError as exc:
+            if debug:
+                raise
+            invalid = True
+            click.echo(f"Error: {exc}", err=True)
+            continue
+        sources.append(Source(item.id, portfolio))
+    if invalid:
+        sys.exit(EXIT_INVALID)
+    if not sources:
+        raise InvalidInput(f"no portfolio files found in {', '.join(map(str, inputs))}")
+    return sources
+
+
+@cli.command()
 @click.option("--count", type=click.IntRange(min=0), required=True, help="How many portfolios.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same files.")
 @click.option(
@@ -626,11 +766,24 @@ def batch(
     help="A .jsonl file (one portfolio per line) or a folder (one YAML file each).",
 )
 @click.option("--start", type=click.IntRange(min=0), default=0, help="First index (a slice).")
-def generate(count: int, seed: int, output: Path, start: int) -> None:
+@click.option(
+    "--ecosystem",
+    is_flag=True,
+    help="Companies whose vendors and investors are each other (for riskcore network).",
+)
+def generate(count: int, seed: int, output: Path, start: int, ecosystem: bool) -> None:
     """Write realistic random portfolios, deterministic for a seed (for benchmarks and tests)."""
-    from .generate import generate_portfolios, write_portfolios
+    from .generate import generate_ecosystem, generate_portfolios, write_portfolios
 
-    written = write_portfolios(generate_portfolios(count, seed, start=start), output, start=start)
+    if ecosystem:
+        if start:
+            raise InvalidInput(
+                "--start does not apply to --ecosystem: its companies refer to each other"
+            )
+        portfolios = generate_ecosystem(count, seed)
+    else:
+        portfolios = generate_portfolios(count, seed, start=start)
+    written = write_portfolios(portfolios, output, start=start)
     click.echo(f"wrote {written} portfolios to {output}", err=True)
 
 

@@ -88,6 +88,21 @@ class RatingConfig(_Model):
         return scale
 
 
+class NetworkConfig(_Model):
+    """Settings of `riskcore network`: when a creditor's losses make it default too."""
+
+    stress_threshold: float = Field(
+        default=0.25,
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        description=(
+            "A company with its own portfolio defaults in the next contagion round when its "
+            "loss exceeds this share of its revenue."
+        ),
+    )
+
+
 class MetricSettings(BaseModel):
     """The engine's keys of a `[metrics.NAME]` table; every other key goes to the metric's Config."""
 
@@ -174,6 +189,8 @@ class Config(_Model):
             if not name or not all(ch.isalnum() or ch in "_-" for ch in name):
                 raise ValueError(f"scenario name {name!r}: use letters, digits, '-' and '_' only")
         return scenarios
+
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
 
     @model_validator(mode="after")
     def _check_costs(self) -> Config:

@@ -31,7 +31,14 @@ import yaml
 
 from .report import dumps
 
-__all__ = ["generate_portfolio", "generate_portfolios", "portfolio_rng", "write_portfolios"]
+__all__ = [
+    "ecosystem_plan",
+    "generate_ecosystem",
+    "generate_portfolio",
+    "generate_portfolios",
+    "portfolio_rng",
+    "write_portfolios",
+]
 
 
 @dataclass(frozen=True, eq=False)  # each vendor is one object: identity is equality
@@ -500,3 +507,172 @@ class _Builder:
             item["source"] = self.source(f"f{n}")
             out.append(item)
         return out
+
+
+# -- ecosystems: companies that are each other's vendors and investors -----------------------
+
+_ECO_KINDS = ("cloud", "chips", "datacenter", "power", "other")
+_ECO_KIND_CUM = tuple(accumulate((40, 30, 15, 8, 7)))
+
+
+@dataclass(frozen=True)
+class EcosystemCompany:
+    """One company of a generated ecosystem: who it buys from and who invests in it.
+
+    `vendors`: (company index, share of the book) pairs; `financier`: the index of the vendor
+    that invests in it (the largest one), or None; `financed_share`: the investment as a share
+    of what the company spends with that vendor.
+    """
+
+    index: int
+    revenue_millions: int
+    multiple: float
+    vendors: tuple[tuple[int, float], ...]
+    financier: int | None
+    financed_share: float
+
+
+def ecosystem_plan(
+    count: int,
+    seed: int,
+    *,
+    vendors: tuple[int, int] = (2, 5),
+    financing_share: float = 0.25,
+) -> list[EcosystemCompany]:
+    """Who buys from whom in an ecosystem of `count` companies, deterministic for `seed`.
+
+    Each company buys from `vendors` (low, high; uniform) other companies, drawn without
+    repeats with weights rising with revenue (revenue^0.5), so large companies become hubs, as
+    NVIDIA and the hyperscalers are. With probability `financing_share` its largest vendor also
+    invests in it: the money flows back. Revenue is log-uniform from $0.2B to $200B; the book
+    is 0.5x to 5x revenue. The benchmark of `riskcore network` uses this plan directly, as a
+    graph.
+    """
+    low, high = vendors
+    if count < 0 or not 1 <= low <= high:
+        raise ValueError(f"need count >= 0 and 1 <= low <= high vendors, got {count}, {vendors}")
+    rng = random.Random(f"ecosystem:{seed}")
+    revenue = [_millions(_log_uniform(rng, 0.2e9, 200e9)) for _ in range(count)]
+    cumulative = list(accumulate(math.sqrt(r) for r in revenue))
+    plan: list[EcosystemCompany] = []
+    for index in range(count):
+        wanted = min(rng.randint(low, high), count - 1)
+        chosen: list[int] = []
+        while len(chosen) < wanted:
+            pick = rng.choices(range(count), cum_weights=cumulative)[0]
+            if pick != index and pick not in chosen:
+                chosen.append(pick)
+        weights = [rng.lognormvariate(0, 0.8) for _ in chosen]
+        total = math.fsum(weights)
+        shares = tuple((v, w / total) for v, w in zip(chosen, weights, strict=True))
+        financier: int | None = None
+        financed = 0.0
+        if shares and rng.random() < financing_share:
+            financier = max(shares, key=lambda pair: (pair[1], -pair[0]))[0]
+            financed = rng.uniform(0.05, 0.5)
+        plan.append(
+            EcosystemCompany(
+                index,
+                revenue[index],
+                _log_uniform(rng, 0.5, 5),
+                shares,
+                financier,
+                financed,
+            )
+        )
+    return plan
+
+
+def ecosystem_name(index: int, seed: int) -> str:
+    """The company name of ecosystem member `index`: `Eco 000042 Labs`."""
+    return f"Eco {index:06d} {random.Random(f'ecosystem:{seed}:name:{index}').choice(_SECTORS)}"
+
+
+def generate_ecosystem(count: int, seed: int) -> Iterator[dict[str, Any]]:
+    """`count` portfolios whose counterparties are each other, one at a time (see `ecosystem_plan`).
+
+    Each company's commitments go to its vendors (one or two rows each), its financing comes
+    from the vendor that invests in it, and about half give a `backlog` of what their customers
+    in the ecosystem owe them plus some from customers outside it. Same seed, same portfolios.
+    """
+    plan = ecosystem_plan(count, seed)
+    sold: list[list[float]] = [[] for _ in plan]  # what each company's customers committed
+    for company in plan:
+        book = company.revenue_millions * 1e6 * company.multiple
+        for vendor, share in company.vendors:
+            sold[vendor].append(book * share)
+    for company in plan:
+        yield _EcosystemBuilder(company, seed, math.fsum(sold[company.index])).build()
+
+
+class _EcosystemBuilder:
+    """Draws the rows of one ecosystem portfolio; the order of the draws is part of the output."""
+
+    def __init__(self, company: EcosystemCompany, seed: int, sold: float) -> None:
+        self.company = company
+        self.seed = seed
+        self.sold = sold
+        self.rng = random.Random(f"ecosystem:{seed}:{company.index}")
+        self.as_of_month = 2025 * 12 + self.rng.randrange(12)
+
+    def build(self) -> dict[str, Any]:
+        rng, company = self.rng, self.company
+        revenue = company.revenue_millions
+        book = revenue * 1e6 * company.multiple
+        financials: dict[str, Any] = {
+            "revenue": revenue * 1_000_000,
+            "revenue_growth": round(rng.uniform(0.0, 0.6), 2),
+            "cash": _millions(revenue * 1e6 * _log_uniform(rng, 0.05, 2)) * 1_000_000,
+        }
+        if self.sold > 0 and rng.random() < 0.5:
+            financials["backlog"] = _millions(self.sold * rng.uniform(1.0, 1.5)) * 1_000_000
+        commitments: list[dict[str, Any]] = []
+        spend: dict[int, float] = {}
+        for vendor, share in company.vendors:
+            parts = 2 if rng.random() < 0.2 else 1
+            for part in range(parts):
+                amount = _millions(book * share / parts)
+                spend[vendor] = spend.get(vendor, 0.0) + amount * 1e6
+                commitments.append(self.commitment(vendor, amount, len(commitments), part))
+        data: dict[str, Any] = {
+            "company": {
+                "name": ecosystem_name(company.index, self.seed),
+                "as_of": f"{_month_text(self.as_of_month)}-15",
+                "currency": "USD",
+            },
+            "financials": financials,
+            "commitments": commitments,
+        }
+        if company.financier is not None:
+            amount = _millions(spend[company.financier] * company.financed_share)
+            data["financing"] = [
+                {
+                    "investor": ecosystem_name(company.financier, self.seed),
+                    "kind": rng.choice(("equity", "equity", "credits", "debt")),
+                    "amount": amount * 1_000_000,
+                    "date": _month_text(self.as_of_month - rng.randint(0, 12)),
+                    "source": self.source("f0"),
+                }
+            ]
+        return data
+
+    def commitment(self, vendor: int, amount: int, row: int, part: int) -> dict[str, Any]:
+        rng = self.rng
+        kind = rng.choices(_ECO_KINDS, cum_weights=_ECO_KIND_CUM)[0]
+        low, high = _TERM_YEARS[kind]
+        years = rng.randint(max(2, low), high)
+        # Started at most a year ago, so every row still has money left to pay.
+        start = self.as_of_month + rng.randint(-12, 12) + 12 * part
+        return {
+            "counterparty": ecosystem_name(vendor, self.seed),
+            "kind": kind,
+            "amount": amount * 1_000_000,
+            "start": _month_text(start),
+            "term_years": years,
+            "profile": rng.choice(("flat", "flat", "ramp")),
+            "status": rng.choices(_STATUSES, cum_weights=_STATUS_CUM)[0],
+            "source": self.source(str(row)),
+        }
+
+    def source(self, row: str) -> str:
+        return f"synthetic://ecosystem/{self.seed}/{self.company.index}/{row}"

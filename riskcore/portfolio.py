@@ -174,6 +174,13 @@ class Financials(_Model):
     demand_gw: dict[int, Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]] = Field(
         default_factory=dict, description="Capacity the business can use, in GW, by year."
     )
+    backlog: Money | None = Field(
+        default=None,
+        description=(
+            "Contracted backlog owed to the company by its customers (remaining performance "
+            "obligations), for `riskcore network`'s exposure shares."
+        ),
+    )
 
     @field_validator("revenue")
     @classmethod

@@ -16,6 +16,7 @@ from .report import MetricEntry, Report, reports_to_json
 from .results import SimulationReport, StressReport
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .network import NetworkResult
     from .portfolio import Portfolio
 
 
@@ -355,3 +356,78 @@ def render_reports(
 ) -> str:
     """Reports as text in format `fmt` (table, json, markdown, or a format `engine`'s plugins add)."""
     return find_renderer(fmt, engine)(reports, options or RenderOptions())
+
+
+# -- riskcore network -------------------------------------------------------------------------
+
+
+def render_network_table(result: NetworkResult, table_format: str = "simple") -> str:
+    """The network view for a terminal: cycles, the exposure league table, contagion rounds."""
+    options = RenderOptions(table_format=table_format)
+    cur = result.currency
+    with_portfolio = sum(1 for e in result.entities if e.has_portfolio)
+    parts = [
+        f"Ecosystem network — {len(result.entities)} entities ({with_portfolio} with a "
+        f"portfolio), {result.cycle_count} cycles of at most {result.max_cycle} hops ({cur})",
+        "",
+        "Money-flow cycles (amount: the smallest flow on the cycle)",
+    ]
+    if result.cycles:
+        rows = [
+            [format_money(c.amount, cur), " -> ".join([*c.path, c.path[0]])] for c in result.cycles
+        ]
+        parts.append(_table(rows, ["amount", "cycle"], options))
+        if result.truncated:
+            parts.append(
+                f"(the {len(result.cycles)} largest of {result.cycle_count}; --max-cycles "
+                "shows more)"
+            )
+    else:
+        parts.append("none")
+    in_cycles = sorted(
+        (e for e in result.entities if e.in_cycles > 0), key=lambda e: (-e.in_cycles, e.name)
+    )
+    if in_cycles:
+        parts += ["", "Entities by the money on cycles through them"]
+        rows = [
+            [e.name, "yes" if e.has_portfolio else "no", format_money(e.in_cycles, cur)]
+            for e in in_cycles
+        ]
+        parts.append(_table(rows, ["entity", "portfolio", "in cycles"], options))
+    parts += ["", "Exposure: what each vendor is owed, by customer (largest single share first)"]
+    if result.exposure:
+        rows = [
+            [
+                x.vendor,
+                x.customer,
+                format_money(x.amount, cur),
+                fmt_share(x.share_of_owed),
+                format_money(x.owed, cur),
+                fmt_share(x.share_of_backlog),
+            ]
+            for x in result.exposure
+        ]
+        headers = ["vendor", "customer", "owed by it", "share", "owed in all", "of backlog"]
+        parts.append(_table(rows, headers, options))
+    else:
+        parts.append("none")
+    for scenario in result.contagion:
+        parts += [
+            "",
+            f"Contagion if {', '.join(scenario.defaults)} default"
+            f"{'s' if len(scenario.defaults) == 1 else ''} (recovery {result.recovery:.0%}; a "
+            f"company defaults when it loses more than {result.stress_threshold:.0%} of its "
+            "revenue)",
+        ]
+        parts += [
+            f"- round {n}: {', '.join(names)}" for n, names in enumerate(scenario.rounds, start=1)
+        ]
+        if scenario.losses:
+            rows = [
+                [loss.entity, format_money(loss.loss, cur), fmt_share(loss.share_of_revenue)]
+                for loss in scenario.losses
+            ]
+            parts.append(_table(rows, ["entity", "loss", "of revenue"], options))
+        else:
+            parts.append("no losses")
+    return "\n".join(parts).rstrip() + "\n"

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import inspect
 import json
+import math
 import os
 import re
 import subprocess
@@ -23,6 +24,8 @@ import pytest
 import riskcore
 from riskcore.generate import (
     _VENDORS,
+    ecosystem_plan,
+    generate_ecosystem,
     generate_portfolio,
     generate_portfolios,
     portfolio_rng,
@@ -34,6 +37,7 @@ from riskcore.portfolio import normalize_name
 from riskcore.report import dumps
 
 SAMPLE = 300
+RISKCORE = str(Path(sys.executable).with_name("riskcore"))
 
 
 @pytest.fixture(scope="module")
@@ -289,3 +293,63 @@ def test_generation_and_writing_stream(tmp_path: Path) -> None:
     size = (tmp_path / "big.jsonl").stat().st_size
     assert size > 1_000_000  # 400 portfolios as compact JSON
     assert peak < size / 4, (peak, size)  # never all of them at once
+
+
+# --- ecosystems (riskcore network's inputs) --------------------------------------------------
+
+
+def test_ecosystem_same_seed_same_bytes(tmp_path: Path) -> None:
+    command = [RISKCORE, "generate", "--ecosystem", "--count", "25", "--seed", "3", "-o"]
+    for name in ("a", "b"):
+        result = subprocess.run(
+            [*command, str(tmp_path / name)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+    files = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert len(files) == 25
+    for name in files:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert list(generate_ecosystem(25, seed=3)) != list(generate_ecosystem(25, seed=4))
+
+
+def test_ecosystem_start_is_refused() -> None:
+    result = subprocess.run(
+        [RISKCORE, "generate", "--ecosystem", "--count", "5", "--start", "2", "-o", "x.jsonl"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "--start does not apply to --ecosystem" in result.stderr
+
+
+def test_ecosystem_companies_buy_from_each_other() -> None:
+    docs = list(generate_ecosystem(200, seed=1))
+    names = [d["company"]["name"] for d in docs]
+    assert len(set(names)) == 200
+    financed = 0
+    for doc in docs:
+        portfolio = load_portfolio(doc)  # every one validates
+        vendors = {c.counterparty for c in portfolio.commitments}
+        assert 2 <= len(vendors) <= 5, vendors  # a few vendors each, none twice as a group
+        assert vendors <= set(names) - {portfolio.company.name}
+        for f in portfolio.financing:  # money back comes from one of its own vendors
+            assert f.investor in vendors
+            financed += 1
+    assert 0.15 <= financed / 200 <= 0.35  # about a quarter
+    assert sum("backlog" in d["financials"] for d in docs) > 50
+
+
+def test_ecosystem_plan_shapes_the_benchmark_graph() -> None:
+    plan = ecosystem_plan(1000, seed=0, vendors=(3, 6), financing_share=0.5)
+    flows = {(c.index, v) for c in plan for v, _ in c.vendors}
+    flows |= {(c.financier, c.index) for c in plan if c.financier is not None}
+    assert 4.5 <= len(flows) / 1000 <= 5.5  # about five flows per company
+    indegree = Counter(v for _, v in flows)
+    assert max(indegree.values()) > 3 * len(flows) / 1000  # larger companies are hubs
+    assert all(abs(math.fsum(s for _, s in c.vendors) - 1) < 1e-9 for c in plan)
+    with pytest.raises(ValueError, match="vendors"):
+        ecosystem_plan(10, seed=0, vendors=(3, 2))

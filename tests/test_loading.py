@@ -699,7 +699,7 @@ def test_without_a_close_match_the_fields_are_listed() -> None:
         (
             "financials.zzz",
             "unknown field 'zzz'; expected one of: revenue, revenue_growth, revenue_forecast, "
-            "cash, committed_funding, demand_gw",
+            "cash, committed_funding, demand_gw, backlog",
         )
     ]
 

@@ -523,6 +523,17 @@ def test_json_schema_describes_money_as_number_or_text() -> None:
     assert {"type": "number", "minimum": 0} in revenue["anyOf"]
 
 
+def test_backlog_is_optional_money() -> None:
+    # Oracle's remaining performance obligations, as riskcore network's exposure shares read them.
+    given = load_portfolio(portfolio(financials={"backlog": "455B"}, commitments=[row()]))
+    assert given.financials.backlog == 455 * B
+    assert load_portfolio(portfolio(commitments=[row()])).financials.backlog is None
+    with pytest.raises(PortfolioError, match=r"financials\.backlog"):
+        load_portfolio(portfolio(financials={"backlog": "-5B"}, commitments=[row()]))
+    described = Portfolio.model_json_schema()["$defs"]["Financials"]["properties"]["backlog"]
+    assert "remaining performance obligations" in str(described)
+
+
 @pytest.mark.parametrize(
     ("month", "count", "result"),
     [

@@ -1157,6 +1157,7 @@ FULL: dict[str, Any] = {
     "financials": {
         "revenue": "10B", "revenue_growth": 0.2, "revenue_forecast": {2026: "12B"},
         "cash": "5B", "committed_funding": "1B", "demand_gw": {2026: 1.0},
+        "backlog": "40B",
     },
     "counterparties": {"Amazon": {"aliases": ["AWS"]}},
     "commitments": [
