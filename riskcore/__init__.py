@@ -19,24 +19,33 @@ from .portfolio import Commitment, Financing, Money, Portfolio
 from .registry import PluginFailure, PluginInfo
 from .render import RenderOptions, render_reports
 from .report import AdjustmentEntry, Margin, MetricEntry, Report, ScheduleRow, WhatIf
-from .results import ScenarioRow, SimulationReport, StressReport
-from .scenarios import stress
 from .schedule import Term
 from .scoring import ScorePoints, score_from_points, scores_from_points
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .montecarlo import Settings as SimulationSettings
     from .montecarlo import simulate
+    from .results import ScenarioRow, SimulationReport, StressReport
+    from .scenarios import stress
 
-# numpy is imported only when a simulation is asked for: `import riskcore` stays light.
-_LAZY = {"simulate": "simulate", "SimulationSettings": "Settings"}
+# What runs the engine many times loads on first use: `import riskcore` (and every `riskcore
+# score`) stays as light as it was, and numpy is imported only when a simulation is asked for.
+_LAZY = {
+    "simulate": (".montecarlo", "simulate"),
+    "SimulationSettings": (".montecarlo", "Settings"),
+    "stress": (".scenarios", "stress"),
+    "ScenarioRow": (".results", "ScenarioRow"),
+    "SimulationReport": (".results", "SimulationReport"),
+    "StressReport": (".results", "StressReport"),
+}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(".montecarlo", __name__), _LAZY[name])
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(module, __name__), attribute)
     raise AttributeError(f"module 'riskcore' has no attribute {name!r}")
 
 

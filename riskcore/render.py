@@ -13,11 +13,11 @@ from .engine import Engine
 from .errors import UsageError
 from .money import format_money
 from .report import MetricEntry, Report, reports_to_json
-from .results import SimulationReport, StressReport
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .network import NetworkResult
     from .portfolio import Portfolio
+    from .results import SimulationReport, StressReport
 
 
 @dataclass(frozen=True)
