@@ -22,7 +22,7 @@ from .errors import InputError, PortfolioError, RiskcoreError, UsageError
 from .loading import load_portfolio
 from .registry import ENV_ALLOW, Registry, parse_allow
 from .render import RenderOptions, find_renderer
-from .report import Report, dumps
+from .report import Report, dumps, reports_to_json
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; the command imports it when run
     from .network import Source
@@ -282,7 +282,6 @@ def stress(
 ) -> None:
     """Score PORTFOLIOS under every configured scenario, with what would move each rating."""
     from .render import render_stress_table
-    from .results import many_to_json
     from .scenarios import stress as run_stress
 
     with handled(debug):
@@ -290,7 +289,7 @@ def stress(
     results, invalid = _each(portfolios, debug, lambda path: run_stress(engine, path))
     if results:
         if fmt == "json":
-            click.echo(many_to_json(results))
+            click.echo(reports_to_json(results))
         else:
             click.echo(
                 render_stress_table(results, RenderOptions(table_format=table_format)), nl=False
@@ -342,7 +341,6 @@ def simulate(
     from .montecarlo import Settings
     from .montecarlo import simulate as run_simulation
     from .render import render_simulation_table
-    from .results import many_to_json
 
     settings = Settings(paths, seed, volatility, correlation, scenario)
     with handled(debug):
@@ -353,7 +351,7 @@ def simulate(
     results, invalid = _each(portfolios, debug, lambda path: run_simulation(engine, path, settings))
     if results:
         if fmt == "json":
-            click.echo(many_to_json(results))
+            click.echo(reports_to_json(results))
         else:
             click.echo(render_simulation_table(results, RenderOptions()), nl=False)
     if invalid:

@@ -45,7 +45,7 @@ from .cycles import simple_cycles
 from .errors import ConfigError, ErrorItem, InputError, UsageError
 from .loading import DEFAULT_MAX_BYTES, read_document, validate
 from .portfolio import CounterpartyGroup, Portfolio, normalize_name
-from .report import SCHEMA_VERSION, dumps
+from .report import SCHEMA_VERSION, JsonResult
 from .schedule import build_book
 
 __all__ = [
@@ -349,7 +349,7 @@ class ContagionEntry(_Model):
     losses: list[LossEntry]
 
 
-class NetworkResult(_Model):
+class NetworkResult(JsonResult):
     """What `riskcore network` reports. `to_json()` is exactly the CLI's JSON.
 
     The excluded fields are for renderers: they are not part of the JSON contract.
@@ -366,14 +366,6 @@ class NetworkResult(_Model):
     cycle_count: int = Field(default=0, exclude=True, description="Cycles before the cut.")
     recovery: float = Field(default=0.0, exclude=True)
     stress_threshold: float = Field(default=0.25, exclude=True)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The result as plain JSON-ready data."""
-        return self.model_dump(mode="json")
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """The JSON contract; the same inputs give the same bytes."""
-        return dumps(self.to_dict(), indent=indent)
 
 
 # -- the analyses -------------------------------------------------------------------------------

@@ -16,6 +16,21 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class JsonResult(_Model):
+    """A top-level result of a command: the report, a stress table, a simulation, a network.
+
+    `to_json()` is exactly the command's `--format json`; identical inputs give identical bytes.
+    """
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain JSON-ready data."""
+        return self.model_dump(mode="json")
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The result as its JSON contract."""
+        return dumps(self.to_dict(), indent=indent)
+
+
 class CompanyInfo(_Model):
     name: str
     as_of: dt.date
@@ -98,7 +113,7 @@ class Provenance(_Model):
     plugins: list[PluginRef]
 
 
-class Report(_Model):
+class Report(JsonResult):
     """One portfolio's rated report. `to_json()` is exactly the CLI's JSON."""
 
     schema_version: int = SCHEMA_VERSION
@@ -124,22 +139,14 @@ class Report(_Model):
                 return entry
         raise KeyError(name)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The report as plain JSON-ready data."""
-        return self.model_dump(mode="json")
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """The report as the JSON contract; identical inputs give identical bytes."""
-        return dumps(self.to_dict(), indent=indent)
-
 
 def dumps(data: Any, indent: int | None = 2) -> str:
     """Serialise JSON-ready data the one way riskcore does everywhere."""
     return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)
 
 
-def reports_to_json(reports: Sequence[Report], indent: int | None = 2) -> str:
-    """One object for one report, an array for several."""
+def reports_to_json(reports: Sequence[JsonResult], indent: int | None = 2) -> str:
+    """One object for one result (report, stress table, simulation), an array for several."""
     if len(reports) == 1:
         return reports[0].to_json(indent)
     return dumps([r.to_dict() for r in reports], indent=indent)

@@ -5,24 +5,13 @@ Typed and immutable like the report; `to_json()` is exactly the CLI's JSON (sche
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from .report import SCHEMA_VERSION, CompanyInfo, WhatIf, dumps
+from .report import SCHEMA_VERSION, CompanyInfo, JsonResult, WhatIf
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data."""
-        return self.model_dump(mode="json")
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """The JSON contract; identical inputs give identical bytes."""
-        return dumps(self.to_dict(), indent=indent)
 
 
 class ScenarioRow(_Model):
@@ -39,7 +28,7 @@ class ScenarioRow(_Model):
     what_if: WhatIf
 
 
-class StressReport(_Model):
+class StressReport(JsonResult):
     """Every configured scenario of one portfolio, in config order."""
 
     schema_version: int = SCHEMA_VERSION
@@ -57,12 +46,14 @@ class GapPercentiles(Percentiles):
     mean_if_short: float | None = Field(description="Mean funding gap over the paths with one.")
 
 
-class SimulationReport(_Model):
+class SimulationReport(JsonResult):
     """The Monte Carlo distribution of one portfolio's funding gap and rating."""
 
     schema_version: int = SCHEMA_VERSION
     company: CompanyInfo
-    scenario: str | None
+    scenario: str | None = Field(
+        default=None, exclude=True, description="For renderers; not in the JSON contract."
+    )
     paths: int
     seed: int
     volatility: float
@@ -74,10 +65,3 @@ class SimulationReport(_Model):
     grades: dict[str, float] = Field(description="Grade -> share of paths, best grade first.")
     recomputed_metrics: list[str]
     held_metrics: list[str]
-
-
-def many_to_json(results: Sequence[_Model], indent: int | None = 2) -> str:
-    """One object for one result, an array for several (as `reports_to_json`)."""
-    if len(results) == 1:
-        return results[0].to_json(indent)
-    return dumps([r.to_dict() for r in results], indent=indent)

@@ -194,7 +194,7 @@ def test_an_unrated_portfolio_is_nr_on_every_path() -> None:
 def test_json_contract_keys(engine: riskcore.Engine) -> None:
     data = json.loads(simulate(engine, EXAMPLE, Settings(paths=1000)).to_json())
     assert list(data) == [
-        "schema_version", "company", "scenario", "paths", "seed", "volatility", "correlation",
+        "schema_version", "company", "paths", "seed", "volatility", "correlation",
         "p_shortfall", "p_shortfall_ci", "funding_coverage", "funding_gap", "grades",
         "recomputed_metrics", "held_metrics",
     ]  # fmt: skip
