@@ -11,7 +11,7 @@ import difflib
 import logging
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -28,10 +28,9 @@ from .loading import load_portfolio_with_hash, located_errors
 from .metric import Context, Metric, MetricConfig, MetricResult
 from .overlay import Overlay, apply_overlay
 from .portfolio import Portfolio
-from .rating import adjust, aggregate, margin, normalise_weights
+from .rating import margin, normalise_weights, rate
 from .registry import ENV_ALLOW, PluginFailure, PluginInfo, Registry, one_line, parse_allow
 from .report import (
-    AdjustmentEntry,
     CompanyInfo,
     MetricEntry,
     PluginRef,
@@ -390,15 +389,9 @@ class Engine:
         for metric in plan.metrics:
             entry, _ = self._run(metric, changed, Context(book, metric.config, plan.engine))
             scores[metric.name] = entry.score if entry.status == "ok" else None
-        weights = {m.name: m.weight for m in plan.metrics}
-        agg = aggregate(weights, scores, self.config.rating.min_coverage)
-        if agg.score is None:
-            return None
-        ok = {n: s for n, s in scores.items() if s is not None}
-        score, _ = adjust(agg.score, ok, self.config.rating)
-        grade = self.config.grade_of(score)
-        assert grade is not None
-        return self.config.rating.scale.index(grade)
+        rated = rate({m.name: m.weight for m in plan.metrics}, scores, self.config.rating)
+        grade = self.config.grade_of(rated.score)
+        return None if grade is None else self.config.rating.scale.index(grade)
 
     def _what_if(self, portfolio: Portfolio, plan: Plan, report: Report) -> WhatIf:
         """The reverse stress test of `report` (see WhatIf); all None for a report not rated."""
@@ -411,30 +404,24 @@ class Engine:
             )
         now = self.config.rating.scale.index(grade)
 
-        def better_with_revenue(k: int) -> bool:
-            rank = self._rank(portfolio, plan, k / _UNIT, 1.0)
-            return rank is not None and rank < now
+        def moved(direction: int, multiplier: float = 1.0, keep: float = 1.0) -> bool:
+            """Whether the rating moved: direction -1 to a better grade, +1 to a worse one."""
+            rank = self._rank(portfolio, plan, multiplier, keep)
+            return rank is not None and (rank - now) * direction > 0
 
-        def worse_with_revenue(k: int) -> bool:
-            rank = self._rank(portfolio, plan, k / _UNIT, 1.0)
-            return rank is not None and rank > now
-
-        def better_with_cancellation(k: int) -> bool:
-            rank = self._rank(portfolio, plan, 1.0, 1.0 - k / _UNIT)
-            return rank is not None and rank < now
-
-        def found(k: int | None) -> float | None:
+        def search(passes: Callable[[int], bool], start: int, grid: list[int]) -> float | None:
+            k = first_crossing(passes, start, grid)
             return None if k is None else k / _UNIT
 
         return WhatIf(
-            revenue_multiplier_for_better=found(
-                first_crossing(better_with_revenue, _UNIT, _BETTER_MULTIPLIERS)
+            revenue_multiplier_for_better=search(
+                lambda k: moved(-1, multiplier=k / _UNIT), _UNIT, _BETTER_MULTIPLIERS
             ),
-            revenue_multiplier_for_worse=found(
-                first_crossing(worse_with_revenue, _UNIT, _WORSE_MULTIPLIERS)
+            revenue_multiplier_for_worse=search(
+                lambda k: moved(1, multiplier=k / _UNIT), _UNIT, _WORSE_MULTIPLIERS
             ),
-            cancel_share_for_better=found(
-                first_crossing(better_with_cancellation, 0, _CANCEL_SHARES)
+            cancel_share_for_better=search(
+                lambda k: moved(-1, keep=1.0 - k / _UNIT), 0, _CANCEL_SHARES
             ),
         )
 
@@ -495,17 +482,13 @@ class Engine:
     ) -> Report:
         weights = {e.name: e.weight for e in entries}
         scores = {e.name: (e.score if e.status == "ok" else None) for e in entries}
-        agg = aggregate(weights, scores, self.config.rating.min_coverage)
+        rated = rate(weights, scores, self.config.rating)
+        agg, score, adjustments = rated.aggregate, rated.score, rated.adjustments
         entries = [
             e.model_copy(update={"contribution": agg.contributions[e.name]}) for e in entries
         ]
-        adjustments: list[AdjustmentEntry] = []
-        score = agg.score
-        if score is not None:
-            ok = {n: s for n, s in scores.items() if s is not None}
-            score, adjustments = adjust(score, ok, self.config.rating)
-            grade = self.config.grade_of(score)
-            assert grade is not None
+        grade = self.config.grade_of(score)
+        if grade is not None:
             rating, label = grade.grade, grade.label
         else:
             rating = "NR"

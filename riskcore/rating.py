@@ -78,6 +78,27 @@ def adjust(
     return score, applied
 
 
+@dataclass(frozen=True)
+class Rated:
+    """`aggregate`, then `adjust` on its score: the final score (None: not rated) and why."""
+
+    aggregate: Aggregate
+    score: float | None
+    adjustments: list[AdjustmentEntry]
+
+
+def rate(
+    weights: Mapping[str, float], scores: Mapping[str, float | None], rating: RatingConfig
+) -> Rated:
+    """The whole rule from metric scores to the final score, as the report and what-if use it."""
+    agg = aggregate(weights, scores, rating.min_coverage)
+    if agg.score is None:
+        return Rated(agg, None, [])
+    ok = {n: s for n, s in scores.items() if s is not None}
+    score, adjustments = adjust(agg.score, ok, rating)
+    return Rated(agg, score, adjustments)
+
+
 def score_paths(
     weights: Mapping[str, float],
     scores: Mapping[str, NDArray[np.float64]],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from riskcore.defaults import load_config
-from riskcore.rating import adjust, aggregate, margin, normalise_weights
+from riskcore.rating import adjust, aggregate, margin, normalise_weights, rate
 
 CONFIG, _ = load_config()
 
@@ -122,3 +122,15 @@ def test_bad_scales_are_refused(scale: list[dict[str, object]], message: str) ->
         load_config({"rating": {"scale": scale}})
     assert message in str(err.value)
     assert err.value.errors[0].location == "rating.scale"
+
+
+def test_rate_is_aggregate_then_adjust() -> None:
+    rating = CONFIG.rating
+    # mean (20 + 80) / 2 = 50; the weakest link lifts it to 80 - 20 = 60.
+    rated = rate({"a": 0.5, "b": 0.5}, {"a": 20.0, "b": 80.0}, rating)
+    assert rated.score == pytest.approx(60.0)
+    assert [a.name for a in rated.adjustments] == ["weakest_link"]
+    assert rated.aggregate.score == pytest.approx(50.0)
+    # Half the weight scored: below the 0.7 minimum, not rated.
+    unrated = rate({"a": 0.5, "b": 0.5}, {"a": 20.0, "b": None}, rating)
+    assert unrated.score is None and unrated.adjustments == []
