@@ -501,6 +501,23 @@ def read_document(path: Path, max_bytes: int, error: type[E]) -> tuple[Document,
     return document, data
 
 
+def load_file(path: Path, model: type[M], error: type[E], max_bytes: int) -> tuple[M, bytes]:
+    """Read, parse and validate one file into `model`, and its bytes; every problem located.
+
+    Problems are `error`s naming the file, the field path and, where known, the line.
+    """
+    document, raw = read_document(path, max_bytes, error)
+    found = validate(
+        model,
+        document.data,
+        source=str(path),
+        lines=document.lines,
+        error=error,
+        problems=document.problems,
+    )
+    return found, raw
+
+
 def validate(
     model: type[M],
     data: Any,
@@ -757,16 +774,7 @@ def load_portfolio_with_hash(
     if isinstance(source, Mapping):
         portfolio = validate(Portfolio, source, source=None, lines={}, error=PortfolioError)
         return portfolio, sha256_hex(canonical_json(portfolio.model_dump(mode="json")))
-    path = Path(source)
-    document, raw = read_document(path, max_bytes, PortfolioError)
-    portfolio = validate(
-        Portfolio,
-        document.data,
-        source=str(path),
-        lines=document.lines,
-        error=PortfolioError,
-        problems=document.problems,
-    )
+    portfolio, raw = load_file(Path(source), Portfolio, PortfolioError, max_bytes)
     return portfolio, sha256_hex(raw)
 
 

@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 from .config import Config, EngineConfig
 from .cycles import simple_cycles
 from .errors import ConfigError, ErrorItem, InputError, UsageError
-from .loading import DEFAULT_MAX_BYTES, read_document, validate
+from .loading import DEFAULT_MAX_BYTES, load_file
 from .portfolio import CounterpartyGroup, Portfolio, normalize_name
 from .report import SCHEMA_VERSION, JsonResult
 from .schedule import build_book
@@ -95,15 +95,7 @@ def load_entities(
     Problems raise NetworkError naming the file and the field, as for a portfolio: a spelling
     that two canonical names claim is one of them.
     """
-    document, _ = read_document(Path(path), max_bytes, NetworkError)
-    parsed = validate(
-        _EntitiesFile,
-        document.data,
-        source=str(path),
-        lines=document.lines,
-        error=NetworkError,
-        problems=document.problems,
-    )
+    parsed, _ = load_file(Path(path), _EntitiesFile, NetworkError, max_bytes)
     found = {" ".join(k.split()): tuple(v.aliases) for k, v in parsed.root.items()}
     problems = _entity_conflicts(found)
     if problems:

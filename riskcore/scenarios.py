@@ -9,7 +9,7 @@ from __future__ import annotations
 from .engine import Engine, PortfolioSource
 from .errors import UsageError
 from .loading import load_portfolio_with_hash
-from .report import CompanyInfo
+from .report import CompanyInfo, Report
 from .results import ScenarioRow, StressReport
 
 
@@ -24,11 +24,7 @@ def stress(engine: Engine, portfolio: PortfolioSource) -> StressReport:
         report = engine.score(loaded, scenario=name, what_if=True)
         assert report.what_if is not None
         metrics = {m.name: (m.score if m.status == "ok" else None) for m in report.metrics}
-        gap: float | None = None
-        for m in report.metrics:
-            value = m.details.get("funding_gap") if m.name == "revenue_coverage" else None
-            if m.status == "ok" and isinstance(value, int | float):
-                gap = float(value)
+        gap = _funding_gap(report)
         rows.append(
             ScenarioRow(
                 name=name,
@@ -44,3 +40,13 @@ def stress(engine: Engine, portfolio: PortfolioSource) -> StressReport:
     return StressReport(
         company=CompanyInfo(name=c.name, as_of=c.as_of, currency=c.currency), scenarios=rows
     )
+
+
+def _funding_gap(report: Report) -> float | None:
+    """revenue_coverage's funding gap; None when that metric did not run or gave no result."""
+    try:
+        entry = report.metric("revenue_coverage")
+    except KeyError:
+        return None
+    value = entry.details.get("funding_gap") if entry.status == "ok" else None
+    return float(value) if isinstance(value, int | float) else None

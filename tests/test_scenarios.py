@@ -366,3 +366,9 @@ def test_what_if_answers_hold_on_generated_portfolios() -> None:
             assert before.rating == "NR" or (rank(engine, before) - now) * direction <= 0
             checked += 1
     assert checked >= 5  # the portfolios give the test something to check
+
+
+def test_stress_without_revenue_coverage_has_no_funding_gap() -> None:
+    table = riskcore.stress(riskcore.Engine(disable=["revenue_coverage"]), EXAMPLE)
+    assert [row.funding_gap for row in table.scenarios] == [None] * len(table.scenarios)
+    assert all("revenue_coverage" not in row.metrics for row in table.scenarios)
