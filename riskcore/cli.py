@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; the command imports it when
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_INVALID, EXIT_PLUGIN = 0, 1, 2, 3
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class InvalidInput(click.ClickException):
@@ -250,6 +251,45 @@ def _each(
     return results, invalid
 
 
+def _simulation_options(lead: str = "") -> Callable[[F], F]:
+    """The Monte Carlo knobs, the same for `simulate` and `batch --simulate`."""
+
+    def says(text: str) -> str:
+        return f"{lead}{text}" if lead else text[0].upper() + text[1:]
+
+    options = [
+        click.option(
+            "--paths",
+            type=int,
+            default=100_000,
+            show_default=True,
+            help=says("simulated revenue paths."),
+        ),
+        click.option(
+            "--seed", type=int, default=0, show_default=True, help=says("same seed, same output.")
+        ),
+        click.option(
+            "--volatility",
+            type=float,
+            help=says("annual volatility of log revenue (default: [simulation] volatility)."),
+        ),
+        click.option(
+            "--correlation",
+            type=float,
+            default=0.0,
+            show_default=True,
+            help=says("AR(1) coefficient of the yearly shocks, -1 to 1."),
+        ),
+    ]
+
+    def apply(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
 _format_option = click.option(
     "--format",
     "fmt",
@@ -300,22 +340,7 @@ def stress(
 
 @cli.command()
 @click.argument("portfolios", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--paths", type=int, default=100_000, show_default=True, help="Simulated revenue paths."
-)
-@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same output.")
-@click.option(
-    "--volatility",
-    type=float,
-    help="Annual volatility of log revenue (default: [simulation] volatility, 0.35).",
-)
-@click.option(
-    "--correlation",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="AR(1) coefficient of the yearly shocks, -1 to 1.",
-)
+@_simulation_options()
 @click.option("--scenario", metavar="NAME", help="Simulate around a [scenarios.NAME].")
 @_config_option
 @_format_option
@@ -514,14 +539,7 @@ def _explain_rating(engine: Engine) -> str:
     is_flag=True,
     help="Add riskcore simulate's Monte Carlo block to each report.",
 )
-@click.option(
-    "--paths", type=int, default=100_000, show_default=True, help="With --simulate: paths."
-)
-@click.option("--seed", type=int, default=0, show_default=True, help="With --simulate: seed.")
-@click.option("--volatility", type=float, help="With --simulate: volatility (default: config).")
-@click.option(
-    "--correlation", type=float, default=0.0, show_default=True, help="With --simulate: AR(1)."
-)
+@_simulation_options("With --simulate: ")
 @_config_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_debug_option
