@@ -200,13 +200,13 @@ def test_what_if_by_hand() -> None:
     assert (report.rating, report.score) == ("BBB", pytest.approx(40.0))
     w = report.what_if
     assert w is not None
+    # Answers are the first thousandth past the boundary.
     # Better (A, <= 30) needs coverage >= 1.2 (points 1.0 -> 40, 1.5 -> 15): m >= 1.4.
-    assert w.revenue_multiplier_for_better == pytest.approx(1.4, abs=1e-3)
+    assert w.revenue_multiplier_for_better == 1.4
     # Worse (BB, > 40) needs coverage < 1: any m < 1, the largest on the 1e-3 lattice 0.999.
     assert w.revenue_multiplier_for_worse == 0.999
-    # Cancelling s leaves 10B (1 - s) due: coverage 1 / (1 - s) >= 1.2 from s = 1/6.
-    assert w.cancel_share_for_better == pytest.approx(1 / 6, abs=1e-3)
-    assert w.cancel_share_for_better >= 1 / 6
+    # Cancelling s leaves 10B (1 - s) due: coverage 1 / (1 - s) >= 1.2 from s = 1/6 = 0.1667.
+    assert w.cancel_share_for_better == 0.167
 
 
 def test_what_if_answers_are_true_of_the_engine() -> None:
@@ -232,7 +232,9 @@ def test_what_if_stacks_on_the_scenario() -> None:
     # Now 2026 revenue is 5B x m: coverage 0.5 + 0.25 m, 0.75 at m = 1, which scores 60 (B).
     # BB (<= 50) needs coverage >= 0.875 (points 0.75 -> 60, 1.0 -> 40): m >= 1.5.
     assert w is not None
-    assert w.revenue_multiplier_for_better == pytest.approx(1.5, abs=1e-3)
+    assert w.revenue_multiplier_for_better == 1.5
+    # Cancelling s: coverage 0.75 / (1 - s) >= 0.875 from s = 1/7 = 0.1429.
+    assert w.cancel_share_for_better == 0.143
 
 
 def test_what_if_of_an_unrated_report_is_all_null() -> None:
