@@ -355,6 +355,8 @@ class Engine:
         entries: list[MetricEntry] = []
         contexts: dict[str, Context] = {}
         warnings = set(book.warnings) | set(self._warnings)
+        if not loaded.commitments:
+            warnings.add(NOTHING_TO_PAY)
         warnings |= {str(f) for f in self._registry.failures}
         # Built-in metrics are tested not to change their input; a third party's are checked
         # against a fingerprint, and the metrics after one that did see a fresh copy.
@@ -490,6 +492,8 @@ class Engine:
         grade = self.config.grade_of(score)
         if grade is not None:
             rating, label = grade.grade, grade.label
+        elif not portfolio.commitments:
+            rating, label = "NR", NOTHING_TO_PAY_LABEL
         else:
             rating = "NR"
             label = (
@@ -534,6 +538,10 @@ class Engine:
 
 
 MUTATED = "score() changed the portfolio it was given"
+NOTHING_TO_PAY = "the book has no commitments: there is nothing to pay"
+# NR, not a best grade: a rating is an opinion on paying commitments, and with none there is no
+# evidence to grade (an empty book is also how a forgotten section looks); docs/metrics.md.
+NOTHING_TO_PAY_LABEL = "Not rated: the book has no commitments, so there is nothing to pay"
 
 
 def _failed(entry: MetricEntry, plugin: str) -> MetricEntry:

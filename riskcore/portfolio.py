@@ -412,7 +412,7 @@ class Portfolio(_Model):
     company: Company
     financials: Financials
     counterparties: dict[str, CounterpartyGroup] = Field(default_factory=dict)
-    commitments: list[Commitment] = Field(min_length=1)
+    commitments: list[Commitment] = Field(default_factory=list)
     financing: list[Financing] = Field(default_factory=list)
     fx: dict[
         Currency, Annotated[float, Field(gt=0, allow_inf_nan=False), AfterValidator(_fx_rate)]

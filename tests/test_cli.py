@@ -205,7 +205,7 @@ def test_validate(runner: CliRunner, small: Path, bad: Path) -> None:
 def test_schema(runner: CliRunner) -> None:
     data = json.loads(runner.invoke(cli, ["schema"]).output)
     assert data["title"] == "Portfolio"
-    assert set(data["required"]) == {"company", "financials", "commitments"}
+    assert set(data["required"]) == {"company", "financials"}  # an empty book may omit commitments
     config = json.loads(runner.invoke(cli, ["schema", "--kind", "config"]).output)
     assert config["title"] == "Config"
 
@@ -370,3 +370,17 @@ def test_generate_command(runner: CliRunner, tmp_path: Path) -> None:
     assert runner.invoke(cli, ["generate", "--count", "2", "--output", str(folder)]).exit_code == 0
     assert sorted(p.name for p in folder.iterdir()) == ["synth-000000.yaml", "synth-000001.yaml"]
     assert runner.invoke(cli, ["validate", str(folder / "synth-000001.yaml")]).exit_code == 0
+
+
+def test_an_empty_book_is_scored_and_says_nothing_to_pay(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text("company: {name: Emptyco, as_of: 2025-01-15}\nfinancials: {revenue: 10B}\n")
+    assert runner.invoke(cli, ["validate", str(path)]).output == (
+        f"ok: {path}: Emptyco as of 2025-01-15, 0 commitments, 0 financing rows\n"
+    )
+    result = runner.invoke(cli, ["score", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Rating: NR (Not rated: the book has no commitments, so there is nothing to pay)\n" in (
+        result.output
+    )
+    assert "[skipped] nothing is left to pay after 2025-01-15" in result.output

@@ -257,3 +257,39 @@ def test_default_sections_of_unloaded_builtins_are_not_warned_about() -> None:
     report = lonely.score(two_vendor())
     assert report.rating == "NR"  # no metrics at all
     assert not any("config has [metrics." in w for w in report.warnings)
+
+
+@pytest.mark.parametrize("book", [{"commitments": []}, {}], ids=["empty", "left out"])
+def test_an_empty_book_is_rated_nr_with_nothing_to_pay(
+    engine: riskcore.Engine, book: dict[str, Any]
+) -> None:
+    data = {k: v for k, v in portfolio(**book).items() if book or k != "commitments"}
+    report = engine.score(data)
+    assert (report.rating, report.score, report.coverage) == ("NR", None, 0.0)
+    assert (
+        report.rating_label == "Not rated: the book has no commitments, so there is nothing to pay"
+    )
+    assert "the book has no commitments: there is nothing to pay" in report.warnings
+    # every metric has nothing to measure, and each says why
+    assert {m.status for m in report.metrics} == {"skipped"}
+    assert all(m.message and "nothing is left to pay" in m.message for m in report.metrics)
+    assert report.schedule == []
+
+
+def test_a_paid_book_keeps_its_coverage_label(engine: riskcore.Engine) -> None:
+    # Commitments all paid before as_of: not an empty book, so its label is as it always was.
+    paid = portfolio(
+        company={"name": "T", "as_of": "2026-06-15"},
+        commitments=[
+            {
+                "counterparty": "A",
+                "kind": "cloud",
+                "amount": "1B",
+                "start": "2025-01",
+                "term_years": 1,
+            }
+        ],
+    )
+    report = engine.score(paid)
+    assert report.rating_label.startswith("Not rated: metrics with a result cover")
+    assert not any("no commitments" in w for w in report.warnings)

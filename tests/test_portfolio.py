@@ -241,12 +241,11 @@ def test_revenue_growth_bounds(growth: float, message: str) -> None:
     ]
 
 
-def test_an_empty_commitment_list_is_refused() -> None:
-    with pytest.raises(PortfolioError) as info:
-        load_portfolio(portfolio(commitments=[]))
-    assert info.value.pairs == [
-        ("commitments", "List should have at least 1 item after validation, not 0")
-    ]
+def test_an_empty_or_missing_commitment_list_is_an_empty_book() -> None:
+    # A company with nothing to pay is a valid book (the engine rates it NR, "nothing to pay").
+    assert load_portfolio(portfolio(commitments=[])).commitments == []
+    book = {k: v for k, v in portfolio().items() if k != "commitments"}
+    assert load_portfolio(book).commitments == []
 
 
 @pytest.mark.parametrize(
