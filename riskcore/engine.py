@@ -138,6 +138,17 @@ class Engine:
             for name in sorted(set(self.config.metrics) - set(self._registry.metrics) - shipped)
         ]
         self._metrics = self._activate(disable, only)
+        if (disable or only) and not self._metrics and self._registry.metrics:
+            # A rating from no metric is NR by construction: the options, not the book, are wrong.
+            chosen = [
+                f"--{o} {', '.join(sorted(n))}"
+                for o, n in (("disable", disable), ("only", only))
+                if n
+            ]
+            available = ", ".join(sorted(self._registry.metrics))
+            raise UsageError(
+                f"{' with '.join(chosen)} leaves no metric to run; available: {available}"
+            )
         self._plans = self._make_plans()
 
     def _check_names(self, disable: set[str], only: set[str]) -> None:

@@ -384,3 +384,14 @@ def test_an_empty_book_is_scored_and_says_nothing_to_pay(runner: CliRunner, tmp_
         result.output
     )
     assert "[skipped] nothing is left to pay after 2025-01-15" in result.output
+
+
+def test_disabling_every_metric_exits_2_naming_the_available_ones(runner: CliRunner) -> None:
+    names = ["circular_financing", "idle_capacity", "revenue_coverage", "vendor_concentration"]
+    args = ["score", str(EXAMPLE)] + [a for n in names for a in ("--disable", n)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: --disable {', '.join(names)} leaves no metric to run; "
+        f"available: {', '.join(names)}\n"
+    )

@@ -293,3 +293,32 @@ def test_a_paid_book_keeps_its_coverage_label(engine: riskcore.Engine) -> None:
     report = engine.score(paid)
     assert report.rating_label.startswith("Not rated: metrics with a result cover")
     assert not any("no commitments" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (
+            {
+                "disable": [
+                    "circular_financing",
+                    "idle_capacity",
+                    "revenue_coverage",
+                    "vendor_concentration",
+                ]
+            },
+            "--disable circular_financing, idle_capacity, revenue_coverage, vendor_concentration",
+        ),
+        (
+            {"only": ["idle_capacity"], "disable": ["idle_capacity"]},
+            "--disable idle_capacity with --only idle_capacity",
+        ),
+    ],
+)
+def test_disabling_every_metric_is_a_usage_error(options: dict[str, Any], said: str) -> None:
+    with pytest.raises(riskcore.UsageError) as info:
+        riskcore.Engine(allow=[], **options)
+    assert str(info.value) == (
+        f"{said} leaves no metric to run; available: "
+        "circular_financing, idle_capacity, revenue_coverage, vendor_concentration"
+    )
