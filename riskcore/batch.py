@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from .engine import Engine
 from .errors import InputError
-from .loading import SUFFIXES, load_document_text
+from .loading import DEFAULT_MAX_BYTES, STDIN, SUFFIXES, Text, load_document_text, read_stdin
 from .report import dumps
 
 if TYPE_CHECKING:  # pragma: no cover - typing only: numpy loads only with --simulate
@@ -44,6 +45,8 @@ class Item:
     """The JSON text of a JSONL line; None for a file, which the worker reads itself."""
     error: str | None = None
     """Why the item cannot even be read (an unreadable JSONL file)."""
+    fmt: str | None = None
+    """For a whole document read from standard input, its format; None for a JSONL line."""
 
 
 @dataclass(frozen=True)
@@ -59,11 +62,21 @@ class Outcome:
     """The item's JSONL line, when a worker process wrote it (`score_chunk(..., jsonl=True)`)."""
 
 
-def discover(inputs: Sequence[str | Path]) -> Iterator[Item]:
-    """Every portfolio in `inputs`, lazily, in a stable order (folders sorted)."""
+def discover(
+    inputs: Sequence[str | Path],
+    stdin_format: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[Item]:
+    """Every portfolio in `inputs`, lazily, in a stable order (folders sorted).
+
+    With `stdin_format`, `-` is standard input: one document in that format (yaml, json, toml,
+    at most `max_bytes`), or with "jsonl" one portfolio per line, streamed.
+    """
     for raw in inputs:
         path = Path(raw)
-        if path.is_dir():
+        if stdin_format is not None and str(raw) == "-":
+            yield from _stdin_items(stdin_format, max_bytes)
+        elif path.is_dir():
             files = sorted(
                 p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
             )
@@ -73,6 +86,17 @@ def discover(inputs: Sequence[str | Path]) -> Iterator[Item]:
             yield from _jsonl_items(path)
         else:
             yield Item(id=str(path), source=str(path), path=str(path))
+
+
+def _stdin_items(fmt: str, max_bytes: int) -> Iterator[Item]:
+    if fmt != "jsonl":
+        text = read_stdin(fmt, max_bytes).data.decode("utf-8", "surrogateescape")
+        yield Item(id=STDIN, source=STDIN, path="-", text=text, fmt=fmt)
+        return
+    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
+    for number, line in enumerate(stream, start=1):
+        if line.strip():
+            yield Item(id=f"{STDIN}:{number}", source=STDIN, path="-", text=line)
 
 
 def _jsonl_items(path: Path) -> Iterator[Item]:
@@ -131,7 +155,9 @@ def score_item(engine: Engine, item: Item, simulation: Settings | None = None) -
         return Outcome(item.id, item.source, error=item.error)
     try:
         source: Any = item.path
-        if item.text is not None:
+        if item.fmt is not None and item.text is not None:  # hashed by its bytes, as a file is
+            source = Text(item.text.encode("utf-8", "surrogateescape"), item.fmt, item.id)
+        elif item.text is not None:
             source = load_document_text(
                 item.text, "json", source=item.id, max_bytes=engine.config.engine.max_file_bytes
             )

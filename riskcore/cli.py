@@ -19,7 +19,7 @@ import click
 from ._version import __version__
 from .engine import Engine
 from .errors import InputError, PortfolioError, RiskcoreError, UsageError
-from .loading import load_portfolio
+from .loading import DEFAULT_MAX_BYTES, STDIN, Text, load_portfolio, read_stdin
 from .registry import ENV_ALLOW, Registry, parse_allow
 from .render import RenderOptions, find_renderer
 from .report import Report, dumps, reports_to_json
@@ -119,6 +119,28 @@ _config_option = click.option(
     help="A TOML/YAML/JSON file overlaid on the default config.",
 )
 _debug_option = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+DOCUMENT_FORMATS = ["yaml", "json", "toml"]
+
+
+def _input_format_option(formats: Sequence[str], more: str = "") -> Callable[[F], F]:
+    return click.option(
+        "--input-format",
+        type=click.Choice(formats),
+        default="yaml",
+        show_default=True,
+        help=f"The format of - (standard input; yaml also reads JSON){more}. Files go by extension.",
+    )
+
+
+def _with_stdin(paths: Sequence[Path], fmt: str, max_bytes: int) -> list[Path | Text]:
+    """The inputs, with `-` read from standard input, once."""
+    if sum(str(p) == "-" for p in paths) > 1:
+        raise InvalidInput("- (standard input) can be given only once")
+    return [read_stdin(fmt, max_bytes) if str(p) == "-" else p for p in paths]
+
+
+def _name(source: Path | Text) -> str:
+    return STDIN if isinstance(source, Text) else str(source)
 
 
 @cli.command()
@@ -160,6 +182,7 @@ _debug_option = click.option("--debug", is_flag=True, help="Show tracebacks for 
     metavar="GRADE",
     help="Exit 1 if any rating is worse than GRADE (NR is worse than every grade).",
 )
+@_input_format_option(DOCUMENT_FORMATS)
 @_debug_option
 @click.pass_context
 def score(
@@ -175,9 +198,10 @@ def score(
     scenario: str | None,
     what_if: bool,
     fail_on: str | None,
+    input_format: str,
     debug: bool,
 ) -> None:
-    """Score PORTFOLIO files (YAML, TOML or JSON) and print the rated report."""
+    """Score PORTFOLIO files (YAML, TOML or JSON; - for standard input) and print the report."""
     with handled(debug):
         engine = _engine(ctx, config, disable, only)
         renderer = find_renderer(fmt, engine)
@@ -186,14 +210,15 @@ def score(
         grades = [g.grade for g in engine.config.rating.scale]
         if fail_on is not None and fail_on not in grades:
             raise UsageError(f"--fail-on {fail_on}: not a grade of the scale ({', '.join(grades)})")
+    sources = _with_stdin(portfolios, input_format, engine.config.engine.max_file_bytes)
     reports: list[Report] = []
     inputs = []  # the html format lists the input rows: one portfolio per report, same order
     invalid = False
-    for path in portfolios:
+    for source in sources:
         try:
-            reports.append(engine.score(path, scenario=scenario, what_if=what_if))
+            reports.append(engine.score(source, scenario=scenario, what_if=what_if))
             if fmt == "html":
-                inputs.append(load_portfolio(path))
+                inputs.append(load_portfolio(source, max_bytes=engine.config.engine.max_file_bytes))
         except PortfolioError as exc:
             if debug:
                 raise
@@ -385,13 +410,14 @@ def simulate(
 
 @cli.command()
 @click.argument("portfolios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_input_format_option(DOCUMENT_FORMATS)
 @_debug_option
-def validate(portfolios: tuple[Path, ...], debug: bool) -> None:
-    """Check PORTFOLIO files and report every problem in each, without scoring."""
+def validate(portfolios: tuple[Path, ...], input_format: str, debug: bool) -> None:
+    """Check PORTFOLIO files (- for standard input) and report every problem in each."""
     bad = 0
-    for path in portfolios:
+    for source in _with_stdin(portfolios, input_format, DEFAULT_MAX_BYTES):
         try:
-            p = load_portfolio(path)
+            p = load_portfolio(source)
         except PortfolioError as exc:
             if debug:
                 raise
@@ -399,7 +425,7 @@ def validate(portfolios: tuple[Path, ...], debug: bool) -> None:
             click.echo(f"Error: {exc}", err=True)
             continue
         click.echo(
-            f"ok: {path}: {p.company.name} as of {p.company.as_of.isoformat()}, "
+            f"ok: {_name(source)}: {p.company.name} as of {p.company.as_of.isoformat()}, "
             f"{len(p.commitments)} commitments, {len(p.financing)} financing rows"
         )
     if bad:
@@ -541,6 +567,7 @@ def _explain_rating(engine: Engine) -> str:
 )
 @_simulation_options("With --simulate: ")
 @_config_option
+@_input_format_option([*DOCUMENT_FORMATS, "jsonl"], more="; jsonl: one portfolio per line")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_debug_option
 @click.pass_context
@@ -559,10 +586,11 @@ def batch(
     volatility: float | None,
     correlation: float,
     config: Path | None,
+    input_format: str,
     quiet: bool,
     debug: bool,
 ) -> None:
-    """Score many portfolios: files, folders (searched recursively) and .jsonl files.
+    """Score many portfolios: files, folders (searched recursively), .jsonl files and - (stdin).
 
     Lines are written and flushed in input order as results arrive, so an interrupted run
     loses nothing already scored; --resume carries on from there. Exit 0 when every portfolio
@@ -596,7 +624,11 @@ def batch(
     if resume and output is not None:
         b.drop_torn_tail(output)
         done = b.done_ids(output, "csv" if fmt == "csv" else "jsonl")
-    items = (item for item in b.discover(inputs) if item.id not in done)
+    if sum(str(p) == "-" for p in inputs) > 1:
+        raise InvalidInput("- (standard input) can be given only once")
+    max_bytes = engine.config.engine.max_file_bytes
+    found = b.discover(inputs, stdin_format=input_format, max_bytes=max_bytes)
+    items = (item for item in found if item.id not in done)
     append = resume and output is not None and output.exists()
     sink = output.open("a" if append else "w", encoding="utf-8") if output else sys.stdout
     csv_out = (
@@ -604,7 +636,8 @@ def batch(
         if fmt == "csv"
         else None
     )
-    show = not quiet and sys.stderr.isatty()
+    # Standard input can be read only once, so it cannot be counted for the bar's total.
+    show = not quiet and sys.stderr.isatty() and "-" not in map(str, inputs)
     invalid = 0
     try:
         total = b.count_items(inputs) - len(done) if show else 0

@@ -24,6 +24,7 @@ from .config import ENGINE_ASSUMPTIONS, Config, EngineConfig, ScenarioConfig
 from .defaults import config_sha256, default_config_data, load_config
 from .errors import ConfigError, ErrorItem, SkipMetric, UsageError
 from .isolation import catch_output
+from .loading import PortfolioSource as PortfolioSource  # re-exported: the engine takes it
 from .loading import load_portfolio_with_hash, located_errors
 from .metric import Context, Metric, MetricConfig, MetricResult
 from .overlay import Overlay, apply_overlay
@@ -60,9 +61,6 @@ class ActiveMetric:
     @property
     def method(self) -> str:
         return self.instance.method()
-
-
-PortfolioSource = str | Path | Mapping[str, Any] | Portfolio
 
 
 @dataclass(frozen=True)

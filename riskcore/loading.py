@@ -765,10 +765,40 @@ def canonical_json(data: Any) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+STDIN = "<stdin>"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A whole document given as bytes, not as a file: standard input, read once.
+
+    It is loaded as a file's content would be (size, syntax, every located error), in `fmt`
+    (yaml, toml or json), with errors naming `name`; its hash is of its bytes, as a file's.
+    """
+
+    data: bytes
+    fmt: str = "yaml"
+    name: str = STDIN
+
+
+def read_stdin(fmt: str, max_bytes: int = DEFAULT_MAX_BYTES, stream: Any = None) -> Text:
+    """Standard input as a Text; at most one byte past the limit is read (then refused)."""
+    binary = stream if stream is not None else sys.stdin.buffer
+    return Text(binary.read(max_bytes + 1), fmt)
+
+
+PortfolioSource = str | Path | Mapping[str, Any] | Portfolio | Text
+
+
 def load_portfolio_with_hash(
-    source: str | Path | Mapping[str, Any] | Portfolio, *, max_bytes: int = DEFAULT_MAX_BYTES
+    source: PortfolioSource, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[Portfolio, str]:
     """The validated portfolio and the sha256 of its file's bytes (or of its canonical JSON)."""
+    if isinstance(source, Text):
+        if len(source.data) > max_bytes:  # read_stdin stops one byte past: the size is unknown
+            message = f"input is above the limit of {max_bytes:,} bytes"
+            raise PortfolioError(source.name, [ErrorItem("", message)])
+        return _load_bytes(source.data, source.fmt, source.name, max_bytes), sha256_hex(source.data)
     if isinstance(source, Portfolio):
         return source, sha256_hex(canonical_json(source.model_dump(mode="json")))
     if isinstance(source, Mapping):
@@ -786,9 +816,12 @@ def load_document_text(
     The same checks as a file's content (size, syntax, duplicates, every located error);
     errors name `source` (a JSONL line's id, say) in place of a path.
     """
+    return _load_bytes(text.encode("utf-8", "surrogatepass"), fmt, source, max_bytes)
+
+
+def _load_bytes(data: bytes, fmt: str, source: str | None, max_bytes: int) -> Portfolio:
     if fmt not in SUFFIXES.values():
         raise PortfolioError(source, [ErrorItem("", f"unknown format {fmt!r}")])
-    data = text.encode("utf-8", "surrogatepass")
     if len(data) > max_bytes:
         message = f"document is {len(data):,} bytes, above the limit of {max_bytes:,}"
         raise PortfolioError(source, [ErrorItem("", message)])
@@ -806,9 +839,7 @@ def load_document_text(
     )
 
 
-def load_portfolio(
-    source: str | Path | Mapping[str, Any] | Portfolio, *, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Portfolio:
+def load_portfolio(source: PortfolioSource, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Portfolio:
     """Load a portfolio from a path, a mapping or a model; problems raise PortfolioError."""
     return load_portfolio_with_hash(source, max_bytes=max_bytes)[0]
 

@@ -197,3 +197,28 @@ def test_dask_local_cluster_matches_local_backend_line_for_line(
     )
     assert run.returncode == 2, run.stderr  # the one invalid line, as with the local backend
     assert dask.read_text().splitlines() == local.read_text().splitlines()
+
+
+def test_batch_dash_reads_one_document_from_stdin(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["batch", "-", "--workers", "1"], input=EXAMPLE.read_text())
+    assert result.exit_code == 0, result.output
+    (record,) = records(result.output)
+    expected = runner.invoke(cli, ["batch", str(EXAMPLE), "--workers", "1"]).output
+    assert {**record, "id": "", "source": ""} == {**records(expected)[0], "id": "", "source": ""}
+    assert (record["id"], record["source"]) == ("<stdin>", "<stdin>")
+
+
+def test_batch_dash_reads_jsonl_from_stdin(runner: CliRunner, jsonl: Path) -> None:
+    args = ["batch", "-", "--input-format", "jsonl", "--workers", "2"]
+    result = runner.invoke(cli, args, input=jsonl.read_text())
+    assert result.exit_code == 2  # the broken line
+    from_file = records(runner.invoke(cli, ["batch", str(jsonl), "--workers", "2"]).stdout)
+    got = records(result.stdout)
+    assert [r["id"] for r in got] == [r["id"].replace(str(jsonl), "<stdin>") for r in from_file]
+    assert [r.get("rating") for r in got] == [r.get("rating") for r in from_file]
+
+
+def test_batch_dash_twice_is_refused(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["batch", "-", "-"], input="")
+    assert result.exit_code == 2
+    assert "- (standard input) can be given only once" in result.output

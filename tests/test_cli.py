@@ -395,3 +395,84 @@ def test_disabling_every_metric_exits_2_naming_the_available_ones(runner: CliRun
         f"Error: --disable {', '.join(names)} leaves no metric to run; "
         f"available: {', '.join(names)}\n"
     )
+
+
+# --- - reads standard input ------------------------------------------------------------------
+
+
+def test_score_dash_reads_stdin_and_gives_the_file_s_bytes(runner: CliRunner) -> None:
+    text = EXAMPLE.read_text()
+    from_file = runner.invoke(cli, ["score", str(EXAMPLE), "--format", "json"]).output
+    result = runner.invoke(cli, ["score", "-", "--format", "json"], input=text)
+    assert result.exit_code == 0, result.output
+    assert result.output == from_file  # the same bytes, so the same portfolio_sha256 too
+
+
+def test_score_dash_with_html_reads_stdin_once(runner: CliRunner, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "r.html"
+    args = ["score", "-", "--format", "html", "-o", str(out)]
+    result = runner.invoke(cli, args, input=SMALL)
+    assert result.exit_code == 0, result.output
+    assert "Smallco" in out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text"),
+    [
+        ("yaml", SMALL),
+        ("json", json.dumps({"company": {"name": "Smallco", "as_of": "2025-01-15"},
+                             "financials": {"revenue": "10B"}})),
+        ("toml", '[company]\nname = "Smallco"\nas_of = 2025-01-15\n[financials]\nrevenue = "10B"\n'),
+    ],
+)  # fmt: skip
+def test_validate_dash_reads_each_input_format(runner: CliRunner, fmt: str, text: str) -> None:
+    result = runner.invoke(cli, ["validate", "-", "--input-format", fmt], input=text)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok: <stdin>: Smallco as of 2025-01-15, ")
+
+
+def test_yaml_the_default_reads_json_too(runner: CliRunner) -> None:
+    text = json.dumps(
+        {"company": {"name": "J", "as_of": "2025-01-15"}, "financials": {"revenue": 1}}
+    )
+    assert runner.invoke(cli, ["validate", "-"], input=text).output.startswith("ok: <stdin>: J ")
+
+
+def test_stdin_errors_name_stdin_with_field_and_line(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["score", "-"], input=BAD)
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: <stdin>: 2 problems in this portfolio:\n"
+        "  - financials.revnue (line 4): unknown field 'revnue'; did you mean 'revenue'?\n"
+        "  - commitments[0].amount (line 6): unknown unit 'X' in '12X'; use K, M, B (bn) or T\n"
+    )
+    assert "Traceback" not in result.output
+
+
+def test_stdin_twice_and_stdin_too_large_are_refused(runner: CliRunner, tmp_path: Path) -> None:
+    twice = runner.invoke(cli, ["validate", "-", "-"], input=SMALL)
+    assert (twice.exit_code, twice.output) == (
+        2,
+        "Error: - (standard input) can be given only once\n",
+    )
+    config = tmp_path / "c.toml"
+    config.write_text("[engine]\nmax_file_bytes = 100\n")
+    big = runner.invoke(cli, ["score", "-", "--config", str(config)], input=SMALL + "#" * 100)
+    assert (big.exit_code, big.output) == (
+        2,
+        "Error: <stdin>: (document): input is above the limit of 100 bytes\n",
+    )
+
+
+def test_stdin_through_the_console_script() -> None:
+    result = subprocess.run(
+        [RISKCORE, "validate", "-"],
+        input=SMALL,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RISKCORE_LOAD_PLUGINS": ""},
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("ok: <stdin>: Smallco")
