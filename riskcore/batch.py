@@ -15,14 +15,14 @@ import json
 import os
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from .engine import Engine
-from .errors import InputError
+from .errors import InputError, UsageError
 from .loading import DEFAULT_MAX_BYTES, STDIN, SUFFIXES, Text, load_document_text, read_stdin
 from .report import dumps
 
@@ -316,35 +316,105 @@ def _num(value: float | None) -> str:
     return "" if value is None else repr(value)
 
 
-def drop_torn_tail(output: Path) -> None:
-    """Cut an output file back to its last complete line (a run killed mid-write)."""
-    if not output.exists():
-        return
-    with output.open("rb+") as handle:
-        data = handle.read()
-        if data and not data.endswith(b"\n"):
-            handle.truncate(data.rfind(b"\n") + 1)
+def csv_columns(metrics: Sequence[str], simulate: bool = False) -> list[str]:
+    """The CSV header a run with these metrics writes (see CsvWriter)."""
+    return CsvWriter(metrics, io.StringIO(), header=False, simulate=simulate).columns
 
 
-def done_ids(output: Path, fmt: Format) -> set[str]:
-    """Ids already in an output file, for --resume (a torn last line is ignored)."""
+RECORD_START = '{"id": "'
+"""How every riskcore JSONL line begins: `jsonl_line` puts the id first."""
+
+
+def prepare_resume(output: Path, fmt: Format, columns: Sequence[str]) -> set[str]:
+    """The ids already in `output`, after proving it is riskcore's; for --resume.
+
+    Every complete line must be a riskcore JSONL record, or for CSV the header must be
+    exactly `columns` (and each row of that many fields); else a UsageError names the file
+    and its first foreign line, and not a byte is changed. Only then is a torn last line (a
+    run killed mid-write) cut, and only when it is the start of a riskcore line.
+    """
     if not output.exists():
         return set()
+    data = output.read_bytes()
+    lines, torn = _records(data, quotes=fmt == "csv")
     ids: set[str] = set()
-    with output.open(encoding="utf-8") as handle:
+    header = ",".join(columns)
+    for number, raw in enumerate(lines, start=1):
+        text = raw.decode("utf-8", "replace")
         if fmt == "csv":
-            for row in csv.DictReader(handle):
-                if row.get("id"):
-                    ids.add(row["id"])
-            return ids
-        for line in handle:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(record, Mapping) and isinstance(record.get("id"), str):
-                ids.add(record["id"])
+            if number == 1:
+                found = text if text.rstrip("\n") == header else None
+            else:
+                row = next(csv.reader(io.StringIO(text)), [])
+                found = row[0] if len(row) == len(columns) and row[0] else None
+        else:
+            found = _record_id(text)
+        if found is None:
+            what = "the CSV header this run writes" if fmt == "csv" and number == 1 else None
+            raise _foreign(output, number, text, what or f"a riskcore {fmt.upper()} record")
+        if fmt != "csv" or number > 1:
+            ids.add(found)
+    if torn:
+        text = torn.decode("utf-8", "replace")
+        if not _torn_start(text, fmt, header if not lines else None, len(columns)):
+            raise _foreign(output, len(lines) + 1, text, "the start of a riskcore line")
+        with output.open("rb+") as handle:
+            handle.truncate(len(data) - len(torn))
     return ids
+
+
+def _records(data: bytes, quotes: bool) -> tuple[list[bytes], bytes]:
+    """The complete lines of `data`, each with its newline, and the torn rest.
+
+    With `quotes` (CSV), a newline inside quotes ends no line.
+    """
+    records: list[bytes] = []
+    start, quoted = 0, False
+    for at, byte in enumerate(data):
+        if byte == 0x22 and quotes:  # '"'; a doubled quote toggles twice
+            quoted = not quoted
+        elif byte == 0x0A and not quoted:
+            records.append(data[start : at + 1])
+            start = at + 1
+    return records, data[start:]
+
+
+def _record_id(line: str) -> str | None:
+    """The id of a riskcore JSONL line (a report, or an id/source/error line), else None."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(record, dict) or not line.startswith(RECORD_START):
+        return None
+    if not all(isinstance(record.get(k), str) for k in ("id", "source")):
+        return None
+    if set(record) == {"id", "source", "error"} or {"schema_version", "rating"} <= set(record):
+        return str(record["id"])
+    return None
+
+
+def _torn_start(text: str, fmt: Format, header: str | None, width: int) -> bool:
+    """Whether a last line with no newline is how a riskcore line begins.
+
+    `header`: the CSV header, when this line is the whole file (a torn header).
+    """
+    if fmt == "jsonl":
+        return RECORD_START.startswith(text) or text.startswith(RECORD_START)
+    if header is not None:
+        return header.startswith(text)
+    closed = text + '"' if text.count('"') % 2 else text
+    row = next(csv.reader(io.StringIO(closed)), [])
+    return 0 < len(row) <= width
+
+
+def _foreign(output: Path, number: int, line: str, expected: str) -> UsageError:
+    shown = line.rstrip("\n")
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return UsageError(
+        f"--resume: {output} is not riskcore's output, so it is left untouched: "
+        f"line {number} is not {expected}: {shown!r}"
+    )
 
 
 def default_workers() -> int:

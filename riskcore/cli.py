@@ -617,19 +617,20 @@ def batch(
     with handled(debug):
         engine = spec.build()  # validates the config and loads plugins before any work starts
         metrics = [m.name for m in engine.metrics]
+        done: set[str] = set()
+        if resume and output is not None:  # a file that is not riskcore's: exit 2, untouched
+            columns = b.csv_columns(metrics, with_simulation)
+            done = b.prepare_resume(output, "csv" if fmt == "csv" else "jsonl", columns)
         runner = make_backend(
             backend, workers or b.default_workers(), spec, scheduler, jsonl=fmt == "jsonl"
         )
-    done: set[str] = set()
-    if resume and output is not None:
-        b.drop_torn_tail(output)
-        done = b.done_ids(output, "csv" if fmt == "csv" else "jsonl")
     if sum(str(p) == "-" for p in inputs) > 1:
         raise InvalidInput("- (standard input) can be given only once")
     max_bytes = engine.config.engine.max_file_bytes
     found = b.discover(inputs, stdin_format=input_format, max_bytes=max_bytes)
     items = (item for item in found if item.id not in done)
-    append = resume and output is not None and output.exists()
+    # An empty file (or one that was only a torn line) starts afresh, CSV header included.
+    append = resume and output is not None and output.exists() and output.stat().st_size > 0
     sink = output.open("a" if append else "w", encoding="utf-8") if output else sys.stdout
     csv_out = (
         b.CsvWriter(metrics, sink, header=not append, simulate=with_simulation)

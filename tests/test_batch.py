@@ -222,3 +222,105 @@ def test_batch_dash_twice_is_refused(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["batch", "-", "-"], input="")
     assert result.exit_code == 2
     assert "- (standard input) can be given only once" in result.output
+
+
+# --- --resume touches only riskcore's own files -----------------------------------------------
+
+SMALL = """\
+company: {name: Smallco, as_of: 2025-01-15}
+financials: {revenue: 10B}
+commitments:
+  - {counterparty: AWS, kind: cloud, amount: 12B, start: 2025-01, term_years: 3}
+"""
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content", "said"),
+    [
+        # the issue's example: the torn-looking last line is the user's, and so is line one
+        ("jsonl", b"line one\nmy notes no newline", "line 1 is not a riskcore JSONL record: 'line one'"),
+        ("jsonl", b'{"a": 1}\n{"b": 2}\n', """line 1 is not a riskcore JSONL record: '{"a": 1}'"""),
+        # JSON with an id, but not a line riskcore writes
+        ("jsonl", b'{"id": "x", "note": "mine"}\n', "line 1 is not a riskcore JSONL record: "
+         """'{"id": "x", "note": "mine"}'"""),
+        ("csv", b"a,b,c\n1,2,3\n", "line 1 is not the CSV header this run writes: 'a,b,c'"),
+        ("jsonl", b"x" * 100 + b"\n", f"line 1 is not a riskcore JSONL record: '{'x' * 57}...'"),
+        ("jsonl", b"just a torn line", "line 1 is not the start of a riskcore line: 'just a torn line'"),
+        ("csv", b"name,company", "line 1 is not the start of a riskcore line: 'name,company'"),
+    ],
+)  # fmt: skip
+def test_resume_refuses_a_file_that_is_not_riskcores_and_leaves_it_untouched(
+    runner: CliRunner, small: Path, tmp_path: Path, fmt: str, content: bytes, said: str
+) -> None:
+    out = tmp_path / f"notes.{fmt}"
+    out.write_bytes(content)
+    result = runner.invoke(cli, ["batch", str(small), "-o", str(out), "--format", fmt, "--resume"])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: --resume: {out} is not riskcore's output, so it is left untouched: {said}\n"
+    )
+    assert out.read_bytes() == content
+
+
+def test_resume_refuses_a_foreign_line_after_riskcores_own(
+    runner: CliRunner, small: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.jsonl"
+    args = ["batch", str(small), "-o", str(out), "--workers", "1"]
+    runner.invoke(cli, args)
+    content = out.read_bytes() + b"# my note\n" + out.read_bytes()[:20]
+    out.write_bytes(content)
+    result = runner.invoke(cli, [*args, "--resume"])
+    assert result.exit_code == 2
+    assert "line 2 is not a riskcore JSONL record: '# my note'" in result.output
+    assert out.read_bytes() == content
+
+
+def test_resume_refuses_a_csv_of_another_run_s_columns(
+    runner: CliRunner, small: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.csv"
+    runner.invoke(cli, ["batch", str(small), "-o", str(out), "--format", "csv"])
+    content = out.read_bytes()
+    more = ["--format", "csv", "--resume", "--simulate", "--paths", "10"]
+    result = runner.invoke(cli, ["batch", str(small), "-o", str(out), *more])
+    assert result.exit_code == 2
+    assert "line 1 is not the CSV header this run writes: 'id,company,rating," in result.output
+    assert out.read_bytes() == content
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize("content", [b"", b"torn"], ids=["empty", "only a torn line"])
+def test_resume_of_an_empty_file_or_a_torn_first_line_starts_afresh(
+    runner: CliRunner, small: Path, tmp_path: Path, fmt: str, content: bytes
+) -> None:
+    full, out = tmp_path / f"full.{fmt}", tmp_path / f"out.{fmt}"
+    base = ["batch", str(small), "--format", fmt, "--workers", "1"]
+    runner.invoke(cli, [*base, "-o", str(full)])
+    # "only a torn line": the first bytes riskcore itself wrote, cut mid-line
+    out.write_bytes(full.read_bytes()[:12] if content else b"")
+    result = runner.invoke(cli, [*base, "-o", str(out), "--resume"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == full.read_bytes()  # the CSV header included
+
+
+def test_resume_of_a_csv_torn_inside_a_quoted_error(runner: CliRunner, tmp_path: Path) -> None:
+    # An error message spans lines inside its quoted field: a newline there ends no row.
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("company: 3\n")
+    full, out = tmp_path / "full.csv", tmp_path / "out.csv"
+    base = ["batch", str(bad), str(EXAMPLE), "--format", "csv", "--workers", "1"]
+    runner.invoke(cli, [*base, "-o", str(full)])
+    data = full.read_bytes()
+    assert data.count(b"\n") > 3  # header, two rows, and the error's own newline
+    out.write_bytes(data[: data.index(b"\n", data.index(b"\n") + 1) + 1])  # torn after "...:\n"
+    result = runner.invoke(cli, [*base, "-o", str(out), "--resume"])
+    assert result.exit_code == 2  # bad.yaml is still invalid
+    assert out.read_bytes() == data
