@@ -12,8 +12,10 @@ jinja2 and matplotlib are imported only when the format is used (`pip install 'r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -108,8 +110,33 @@ def unit_label(currency: str) -> str:
 
 
 def _tex_safe(text: str) -> str:
-    """Text for a matplotlib label: `$` would otherwise start mathtext."""
-    return text.replace("$", r"\$")
+    """Text for a matplotlib label: `$` escaped, and what the chart font cannot draw replaced.
+
+    `$` would otherwise start mathtext. A character the font lacks (an emoji, CJK) would draw
+    as nothing and make matplotlib warn on stderr, so it becomes MISSING_GLYPH, and an
+    invisible one (a variation selector, a joiner) is dropped; the tables and the chart's
+    text alternative still show the name in full.
+    """
+    drawable = _font_chars()
+    out = []
+    for char in text:
+        if ord(char) < 0x20 or ord(char) in drawable:
+            out.append(char)
+        elif unicodedata.category(char) not in ("Cf", "Mn", "Me"):
+            out.append(MISSING_GLYPH)
+    return "".join(out).replace("$", r"\$")
+
+
+MISSING_GLYPH = "\N{WHITE SQUARE}"  # how a missing glyph usually looks, drawn on purpose
+
+
+@functools.cache
+def _font_chars() -> frozenset[int]:
+    """The code points the charts' font draws (DejaVu Sans, which ships with matplotlib)."""
+    from matplotlib import font_manager, ft2font
+
+    path = font_manager.findfont(font_manager.FontProperties(family=_RC["font.sans-serif"]))
+    return frozenset(ft2font.FT2Font(path).get_charmap())
 
 
 def source_link(source: str | None) -> Cell:

@@ -377,3 +377,39 @@ def test_in_a_browser(tmp_path: Path, pair: str) -> None:
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
     assert (tmp_path / "example.png").stat().st_size > 10_000
     assert time.monotonic() - start < 60
+
+
+EMOJI = """\
+company: {name: "Rocket 🚀 Corp", as_of: 2025-01-15}
+financials: {revenue: 10B}
+commitments:
+  - {counterparty: "Rocket 🚀 Corp", kind: cloud, amount: 12B, start: 2025-01, term_years: 3}
+  - {counterparty: "Tōkyō 日本 Cloud ❤️", kind: chips, amount: 6B, start: 2025-01, term_years: 3}
+"""
+
+
+def test_names_the_chart_font_lacks_warn_nothing_and_stay_whole(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    path, out = tmp_path / "emoji.yaml", tmp_path / "r.html"
+    path.write_text(EMOJI)
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("riskcore")), "score", str(path), "--format", "html",
+         "-o", str(out)],
+        capture_output=True, text=True, env={**os.environ, "RISKCORE_LOAD_PLUGINS": ""},
+        check=False,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (0, "")
+    page = out.read_text()
+    # the tables and the chart's text alternative keep the names; the chart draws a square
+    assert "Rocket 🚀 Corp" in page and "Tōkyō 日本 Cloud ❤️" in page
+    assert "Rocket □ Corp" in page and "Tōkyō □□ Cloud ❤️" in page  # DejaVu draws ❤
+
+
+def test_chart_text_keeps_what_the_font_draws() -> None:
+    from riskcore_plugins.html_report import _tex_safe
+
+    assert _tex_safe("AWS $38B Ünïcode — Ω") == r"AWS \$38B Ünïcode — Ω"
+    # a missing invisible character (a language tag) is dropped rather than squared
+    assert _tex_safe("a🚀b\U000e0001c") == "a□bc"
