@@ -432,7 +432,7 @@ def test_validate_dash_reads_each_input_format(runner: CliRunner, fmt: str, text
     assert result.output.startswith("ok: <stdin>: Smallco as of 2025-01-15, ")
 
 
-def test_yaml_the_default_reads_json_too(runner: CliRunner) -> None:
+def test_stdin_yaml_the_default_reads_json_too(runner: CliRunner) -> None:
     text = json.dumps(
         {"company": {"name": "J", "as_of": "2025-01-15"}, "financials": {"revenue": 1}}
     )
