@@ -250,6 +250,8 @@ def small(tmp_path: Path) -> Path:
         # JSON with an id, but not a line riskcore writes
         ("jsonl", b'{"id": "x", "note": "mine"}\n', "line 1 is not a riskcore JSONL record: "
          """'{"id": "x", "note": "mine"}'"""),
+        ("jsonl", b'{"id": "x", "source": "y"}\n', "line 1 is not a riskcore JSONL record: "
+         """'{"id": "x", "source": "y"}'"""),
         ("csv", b"a,b,c\n1,2,3\n", "line 1 is not the CSV header this run writes: 'a,b,c'"),
         ("jsonl", b"x" * 100 + b"\n", f"line 1 is not a riskcore JSONL record: '{'x' * 57}...'"),
         ("jsonl", b"just a torn line", "line 1 is not the start of a riskcore line: 'just a torn line'"),
@@ -324,3 +326,12 @@ def test_resume_of_a_csv_torn_inside_a_quoted_error(runner: CliRunner, tmp_path:
     result = runner.invoke(cli, [*base, "-o", str(out), "--resume"])
     assert result.exit_code == 2  # bad.yaml is still invalid
     assert out.read_bytes() == data
+
+
+def test_resume_to_a_file_not_there_yet_writes_it(
+    runner: CliRunner, small: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "new.jsonl"
+    result = runner.invoke(cli, ["batch", str(small), "-o", str(out), "--resume"])
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in records(out.read_text())] == [str(small)]
