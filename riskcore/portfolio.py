@@ -126,10 +126,11 @@ EndMonth = Annotated[
 ]
 """A month included in a term; a bare year means December."""
 
-Kind = Literal["cloud", "chips", "datacenter", "power", "other"]
+Kind = Literal["cloud", "chips", "datacenter", "power", "lease", "other"]
 Status = Literal["signed", "announced", "loi"]
 Profile = Literal["flat", "ramp", "explicit"]
-FinancingKind = Literal["equity", "debt", "warrants", "credits", "other"]
+FinancingKind = Literal["equity", "debt", "warrants", "credits", "backstop", "other"]
+Amortization = Literal["bullet", "linear"]
 
 
 def field_error(field: str, message: str, **values: object) -> PydanticCustomError:
@@ -151,6 +152,96 @@ class Company(_Model):
     currency: Currency = Field(
         default="USD", description="ISO 4217 code of every amount in the file."
     )
+
+
+def _operating_costs(value: object) -> object:
+    """One amount (projected with revenue) or a {year: amount} mapping, each value money."""
+    if not isinstance(value, Mapping):
+        return parse_money(value)
+    out: dict[int, float] = {}
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    for key, amount in value.items():
+        year = _year_key(key)
+        if year is None:
+            problems.append(((key,), f"expected a calendar year as the key, got {key!r:.40}"))
+            continue
+        try:
+            out[year] = parse_money(amount)
+        except ValueError as exc:
+            problems.append(((key,), str(exc)))
+    if problems:
+        raise PydanticCustomError(
+            "riskcore_many", "{msg}", {"msg": problems[0][1], "problems": problems}
+        )
+    if not out:
+        raise PydanticCustomError(
+            "riskcore_many",
+            "{msg}",
+            {
+                "msg": "give at least one year",
+                "problems": [((), "give at least one {year: amount}")],
+            },
+        )
+    return out
+
+
+def _year_key(key: object) -> int | None:
+    if isinstance(key, bool):
+        return None
+    if isinstance(key, int):
+        return key if 1900 <= key <= 2200 else None
+    if isinstance(key, str) and key.strip().isdecimal():
+        return _year_key(int(key))
+    return None
+
+
+OperatingCosts = Annotated[
+    float | dict[int, float],
+    BeforeValidator(_operating_costs),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "examples": ["3B", "450M"]},
+                {
+                    "type": "object",
+                    "patternProperties": {
+                        r"^\d{4}$": {"anyOf": [{"type": "number"}, {"type": "string"}]}
+                    },
+                    "additionalProperties": False,
+                },
+            ],
+            "description": (
+                "Annual cash operating costs other than the commitments and debt service: one "
+                "amount (projected with revenue) or a {year: amount} mapping."
+            ),
+        }
+    ),
+]
+"""Operating costs: one amount, or money by calendar year."""
+
+
+class Debt(_Model):
+    """Borrowed money outstanding at as_of: its interest and principal are obligations."""
+
+    lender: str = Field(min_length=1)
+    amount: Money = Field(description="Principal outstanding at as_of.")
+    currency: Currency | None = Field(
+        default=None, description="Defaults to the company's currency."
+    )
+    rate: float = Field(
+        ge=0, le=1, allow_inf_nan=False, description="Annual interest rate (0.09 = 9%)."
+    )
+    maturity: EndMonth = Field(description="The month of the last repayment.")
+    amortization: Amortization = Field(
+        default="bullet",
+        description=(
+            "bullet: all principal at maturity; linear: equal monthly repayments from the "
+            "as_of month through maturity."
+        ),
+    )
+    source: str | None = None
+    note: str | None = None
 
 
 class Financials(_Model):
@@ -181,6 +272,14 @@ class Financials(_Model):
             "obligations), for `riskcore network`'s exposure shares."
         ),
     )
+    operating_costs: OperatingCosts | None = Field(
+        default=None,
+        description=(
+            "Annual cash costs other than the commitments and debt service. When given, revenue "
+            "minus these costs pays the obligations, instead of revenue_share_available."
+        ),
+    )
+    debt: list[Debt] = Field(default_factory=list, description="Borrowings outstanding at as_of.")
 
     @field_validator("revenue")
     @classmethod
@@ -216,6 +315,19 @@ class Commitment(_Model):
         default=None, description="Calendar-year amounts, with profile: explicit."
     )
     capacity_gw: float | None = Field(default=None, ge=0, le=1e6, allow_inf_nan=False)
+    capacity_units: float | None = Field(
+        default=None,
+        ge=0,
+        le=1e12,
+        allow_inf_nan=False,
+        description="Capacity in units other than GW (desks, halls), for idle_capacity.",
+    )
+    counterparty_count: int = Field(
+        default=1,
+        ge=1,
+        le=1_000_000,
+        description="The row stands for this many equal counterparties (2,000 landlords).",
+    )
     status: Status = "signed"
     source: str | None = None
     note: str | None = None
@@ -292,6 +404,80 @@ class Financing(_Model):
     note: str | None = None
 
 
+_AGENCY = re.compile(r"^(AAA|AA|A|BBB|BB|B|CCC|CC|C|D)[+-]?$|^(Aaa|Aa|A|Baa|Ba|B|Caa|Ca|C)[123]?$")
+_MOODYS = {"Aaa": "AAA", "Aa": "AA", "Baa": "BBB", "Ba": "BB", "Caa": "CCC", "Ca": "CC"}
+
+
+def rating_grade(rating: str) -> str:
+    """The letter grade of an agency rating: `AA-` and `Aa3` are AA, `Baa1` is BBB."""
+    match = _AGENCY.match(rating)
+    if match is None:
+        return rating
+    if match[1]:
+        return match[1]
+    return _MOODYS.get(match[2], match[2])
+
+
+def _check_rating(value: str) -> str:
+    if _AGENCY.match(value) is None:
+        raise ValueError(
+            f"{value!r} is not a rating: use a grade such as AA, BBB- (S&P, Fitch) or Baa1 "
+            "(Moody's)"
+        )
+    return value
+
+
+class Customer(_Model):
+    """A contract under which a customer owes the company revenue over time."""
+
+    counterparty: str = Field(min_length=1)
+    amount: Money = Field(description="Total contract value.")
+    currency: Currency | None = Field(
+        default=None, description="Defaults to the company's currency."
+    )
+    start: StartMonth
+    term_years: float | None = Field(default=None, gt=0, le=100, allow_inf_nan=False)
+    end: EndMonth | None = Field(default=None, description="Last month of the term (included).")
+    counterparty_count: int = Field(
+        default=1,
+        ge=1,
+        le=100_000_000,
+        description="The row stands for this many equal customers (527,000 members).",
+    )
+    status: Status = "signed"
+    rating: Annotated[str, AfterValidator(_check_rating)] | None = Field(
+        default=None,
+        description="The customer's credit rating (AA-, Baa1), where an agency gives one.",
+    )
+    source: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check_term(self) -> Customer:
+        if self.term_years is not None and self.end is not None:
+            raise field_error("end", "give term_years or end, not both")
+        if self.term_years is None and self.end is None:
+            raise field_error("term_years", "give term_years or end")
+        if self.end is not None and self.end < self.start:
+            raise field_error(
+                "end",
+                "the term ends ({e:%Y-%m}) before it starts ({s:%Y-%m})",
+                e=self.end,
+                s=self.start,
+            )
+        if self.term_years is not None and term_months(self.term_years) < 1:
+            raise field_error("term_years", "the term must last at least one month")
+        return self
+
+    @property
+    def months(self) -> int:
+        """The number of months the contract runs."""
+        if self.end is not None:
+            return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+        assert self.term_years is not None
+        return term_months(self.term_years)
+
+
 def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
     """Problems between sections: an alias claimed by two groups, a currency with no rate.
 
@@ -323,17 +509,51 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[tuple[str | 
     rates = {_code(k) for k in fx} if isinstance(fx, Mapping) else set()
     if home not in ISO_4217:
         return problems  # the company's currency is itself wrong: rates against it mean nothing
-    for section in ("commitments", "financing"):
-        rows = data.get(section)
+    fin = data.get("financials")
+    problems += _matured_debt(company, fin)
+    sections: list[tuple[tuple[str, ...], object]] = [
+        ((section,), data.get(section)) for section in ("commitments", "customers", "financing")
+    ]
+    sections.append((("financials", "debt"), fin.get("debt") if isinstance(fin, Mapping) else None))
+    for where, rows in sections:
         for index, row in enumerate(rows if isinstance(rows, list) else []):
             currency = _code(row.get("currency")) if isinstance(row, Mapping) else None
             if currency in ISO_4217 and currency != home and currency not in rates:
                 problems.append(
                     (
-                        (section, index, "currency"),
+                        (*where, index, "currency"),
                         f"no exchange rate for {currency}: add fx: {{{currency}: <{home} per {currency}>}}",
                     )
                 )
+    return problems
+
+
+def _matured_debt(company: object, fin: object) -> list[tuple[tuple[str | int, ...], str]]:
+    """Debt rows whose maturity is before the as_of month: already repaid, so not debt."""
+    if not isinstance(company, Mapping) or not isinstance(fin, Mapping):
+        return []
+    rows = fin.get("debt")
+    try:
+        as_of = _date(company.get("as_of"))
+    except (PydanticCustomError, ValueError):
+        return []  # reported as the as_of field's own error
+    if not isinstance(as_of, dt.date) or not isinstance(rows, list):
+        return []
+    first = as_of.replace(day=1)
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    for index, row in enumerate(rows):
+        try:
+            maturity = _month(row.get("maturity"), end=True) if isinstance(row, Mapping) else None
+        except (PydanticCustomError, ValueError):
+            continue  # reported as the maturity field's own error
+        if isinstance(maturity, dt.date) and maturity < first:
+            problems.append(
+                (
+                    ("financials", "debt", index, "maturity"),
+                    f"the debt matured ({maturity:%Y-%m}) before as_of ({first:%Y-%m}): leave "
+                    "out debt already repaid",
+                )
+            )
     return problems
 
 
@@ -413,6 +633,9 @@ class Portfolio(_Model):
     financials: Financials
     counterparties: dict[str, CounterpartyGroup] = Field(default_factory=dict)
     commitments: list[Commitment] = Field(default_factory=list)
+    customers: list[Customer] = Field(
+        default_factory=list, description="Contracted revenue owed to the company."
+    )
     financing: list[Financing] = Field(default_factory=list)
     fx: dict[
         Currency, Annotated[float, Field(gt=0, allow_inf_nan=False), AfterValidator(_fx_rate)]
@@ -441,9 +664,16 @@ class Portfolio(_Model):
                 "counterparties": {
                     g: {"aliases": s.aliases} for g, s in self.counterparties.items()
                 },
-                "company": {"currency": self.company.currency},
+                "company": {"currency": self.company.currency, "as_of": self.company.as_of},
                 "commitments": [{"currency": c.currency} for c in self.commitments],
+                "customers": [{"currency": c.currency} for c in self.customers],
                 "financing": [{"currency": f.currency} for f in self.financing],
+                "financials": {
+                    "debt": [
+                        {"currency": d.currency, "maturity": d.maturity}
+                        for d in self.financials.debt
+                    ]
+                },
                 "fx": self.fx,
             }
         )

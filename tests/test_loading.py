@@ -620,7 +620,7 @@ def test_every_problem_of_a_file_is_reported_at_once_sorted_by_line(tmp_path: Pa
         ("commitments[0].schedule.2026", "unknown unit 'X' in '12X'; use K, M, B (bn) or T", 12),
         (
             "commitments[1].kind",
-            "Input should be 'cloud', 'chips', 'datacenter', 'power' or 'other'",
+            "Input should be 'cloud', 'chips', 'datacenter', 'power', 'lease' or 'other'",
             13,
         ),
         # C has no amount key: the line is that of its row.
@@ -699,7 +699,7 @@ def test_without_a_close_match_the_fields_are_listed() -> None:
         (
             "financials.zzz",
             "unknown field 'zzz'; expected one of: revenue, revenue_growth, revenue_forecast, "
-            "cash, committed_funding, demand_gw, backlog",
+            "cash, committed_funding, demand_gw, backlog, operating_costs, debt",
         )
     ]
 

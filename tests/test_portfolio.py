@@ -255,7 +255,7 @@ def test_an_empty_or_missing_commitment_list_is_an_empty_book() -> None:
             "kind",
             "rocket",
             "commitments[0].kind",
-            "Input should be 'cloud', 'chips', 'datacenter', 'power' or 'other'",
+            "Input should be 'cloud', 'chips', 'datacenter', 'power', 'lease' or 'other'",
         ),
         (
             "profile",
