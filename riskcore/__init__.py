@@ -14,8 +14,8 @@ from .errors import ConfigError, PortfolioError, RiskcoreError, SkipMetric, Usag
 from .hookspecs import hookimpl
 from .loading import load_portfolio
 from .metric import Context, Metric, MetricConfig, MetricResult, PathScores
-from .money import format_money, parse_money
-from .portfolio import Commitment, Financing, Money, Portfolio
+from .money import format_money, format_share, parse_money
+from .portfolio import Commitment, Customer, Debt, Financing, Money, Portfolio, rating_grade
 from .registry import PluginFailure, PluginInfo
 from .render import RenderOptions, render_reports
 from .report import AdjustmentEntry, Margin, MetricEntry, Report, ScheduleRow, WhatIf
@@ -25,6 +25,7 @@ from .scoring import ScorePoints, score_from_points, scores_from_points
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .montecarlo import Settings as SimulationSettings
     from .montecarlo import simulate
+    from .peers import score_together
     from .results import ScenarioRow, SimulationReport, StressReport
     from .scenarios import stress
 
@@ -34,6 +35,7 @@ _LAZY = {
     "simulate": (".montecarlo", "simulate"),
     "SimulationSettings": (".montecarlo", "Settings"),
     "stress": (".scenarios", "stress"),
+    "score_together": (".peers", "score_together"),
     "ScenarioRow": (".results", "ScenarioRow"),
     "SimulationReport": (".results", "SimulationReport"),
     "StressReport": (".results", "StressReport"),
@@ -56,6 +58,8 @@ __all__ = [
     "Config",
     "ConfigError",
     "Context",
+    "Customer",
+    "Debt",
     "Engine",
     "Financing",
     "Margin",
@@ -84,11 +88,14 @@ __all__ = [
     "WhatIf",
     "__version__",
     "format_money",
+    "format_share",
     "hookimpl",
     "load_portfolio",
     "parse_money",
+    "rating_grade",
     "render_reports",
     "score_from_points",
+    "score_together",
     "scores_from_points",
     "simulate",
     "stress",

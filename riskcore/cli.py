@@ -211,12 +211,12 @@ def score(
         if fail_on is not None and fail_on not in grades:
             raise UsageError(f"--fail-on {fail_on}: not a grade of the scale ({', '.join(grades)})")
     sources = _with_stdin(portfolios, input_format, engine.config.engine.max_file_bytes)
-    reports: list[Report] = []
+    scored: list[tuple[Path | Text, Report]] = []
     inputs = []  # the html format lists the input rows: one portfolio per report, same order
     invalid = False
     for source in sources:
         try:
-            reports.append(engine.score(source, scenario=scenario, what_if=what_if))
+            scored.append((source, engine.score(source, scenario=scenario, what_if=what_if)))
             if fmt == "html":
                 inputs.append(load_portfolio(source, max_bytes=engine.config.engine.max_file_bytes))
         except PortfolioError as exc:
@@ -224,6 +224,12 @@ def score(
                 raise
             invalid = True
             click.echo(f"Error: {exc}", err=True)
+    reports = [r for _, r in scored]
+    if len(scored) > 1:
+        # Rated together: a customer whose own portfolio is here is rated by riskcore.
+        from .peers import rescore_with_peers
+
+        reports = rescore_with_peers(engine, scored, scenario, what_if)
     if reports:
         with handled(debug):  # e.g. a renderer's missing optional dependency: exit 2
             text = renderer(
@@ -415,6 +421,7 @@ def simulate(
 def validate(portfolios: tuple[Path, ...], input_format: str, debug: bool) -> None:
     """Check PORTFOLIO files (- for standard input) and report every problem in each."""
     bad = 0
+    engine: Engine | None = None
     for source in _with_stdin(portfolios, input_format, DEFAULT_MAX_BYTES):
         try:
             p = load_portfolio(source)
@@ -428,6 +435,11 @@ def validate(portfolios: tuple[Path, ...], input_format: str, debug: bool) -> No
             f"ok: {_name(source)}: {p.company.name} as of {p.company.as_of.isoformat()}, "
             f"{len(p.commitments)} commitments, {len(p.financing)} financing rows"
         )
+        if p.extensions:
+            # Only a file with extensions pays for loading the plugins, to know who reads them.
+            engine = engine or Engine()
+            for warning in engine.unread_extensions(p):
+                click.echo(f"Warning: {_name(source)}: {warning}", err=True)
     if bad:
         sys.exit(EXIT_INVALID)
 

@@ -36,6 +36,35 @@ class EngineConfig(_Model):
     cost_per_gw: dict[Kind, Money] = Field(
         default_factory=dict, description="Value per GW of a commitment given only by capacity."
     )
+    materiality_full_cover: float = Field(
+        default=1.0,
+        gt=0,
+        le=1000,
+        allow_inf_nan=False,
+        description="Means covering at most this multiple of what falls due: materiality 1.",
+    )
+    materiality_zero_cover: float = Field(
+        default=10.0,
+        gt=0,
+        le=1000,
+        allow_inf_nan=False,
+        description="Means covering at least this multiple of what falls due: materiality 0.",
+    )
+
+    @model_validator(mode="after")
+    def _check_materiality(self) -> EngineConfig:
+        if self.materiality_zero_cover <= self.materiality_full_cover:
+            raise PydanticCustomError(
+                "riskcore",
+                "{msg}",
+                {
+                    "field": "materiality_zero_cover",
+                    "msg": (
+                        f"must be above materiality_full_cover ({self.materiality_full_cover:g})"
+                    ),
+                },
+            )
+        return self
 
 
 class Grade(_Model):
@@ -49,12 +78,22 @@ class Grade(_Model):
 class RatingConfig(_Model):
     """How metric scores become one rating."""
 
-    min_coverage: float = Field(default=0.7, ge=0, le=1, description="Below this coverage: NR.")
+    min_coverage: float = Field(default=0.6, ge=0, le=1, description="Below this coverage: NR.")
     adjustments: list[Adjustment] = Field(
         default_factory=lambda: list[Adjustment](["weakest_link"]),
         description="Applied in this order.",
     )
     weakest_link_gap: float = Field(default=20.0, ge=0, le=100, allow_inf_nan=False)
+    weakest_link_taper: float = Field(
+        default=25.0,
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        description=(
+            "Within this many points of 100 the gap narrows in proportion, to 0 at 100 "
+            "(0: the gap never narrows)."
+        ),
+    )
     scale: list[Grade] = Field(min_length=1)
 
     @field_validator("scale")

@@ -288,6 +288,25 @@ class Engine:
             tuple(metrics),
         )
 
+    def unread_extensions(self, portfolio: Portfolio) -> list[str]:
+        """A warning for each `extensions` section that no loaded plugin or metric is named for.
+
+        Sections are keyed by plugin (or metric) name; one that nobody reads is most often a
+        typo or a plugin that is not installed, and its figures silently count for nothing.
+        """
+        known = sorted(set(self._registry.plugins) | set(self._registry.metrics))
+        out: list[str] = []
+        for key in sorted(portfolio.extensions):
+            if key in known:
+                continue
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            out.append(
+                f"extensions.{key}: no installed plugin reads this section, so it counts for "
+                f"nothing{hint}"
+            )
+        return out
+
     # -- what the engine holds ---------------------------------------------------------------
 
     @property
@@ -339,19 +358,23 @@ class Engine:
         portfolio: PortfolioSource,
         scenario: str | None = None,
         what_if: bool = False,
+        ratings: Mapping[str, str] | None = None,
     ) -> Report:
         """Rate one portfolio (a path, a mapping or a Portfolio). Bad input: PortfolioError.
 
         `scenario` names a `[scenarios.NAME]` table whose assumptions overlay this run;
         `what_if` adds the reverse stress test (it runs the engine a few hundred times more).
+        `ratings` gives riskcore's ratings of other companies by name (as `riskcore network`
+        finds them), for the metrics that weigh a counterparty's own credit.
         """
-        return self.score_detailed(portfolio, scenario, what_if).report
+        return self.score_detailed(portfolio, scenario, what_if, ratings).report
 
     def score_detailed(
         self,
         portfolio: PortfolioSource,
         scenario: str | None = None,
         what_if: bool = False,
+        ratings: Mapping[str, str] | None = None,
     ) -> Scored:
         """`score`, with the scored portfolio, its book and each metric's Context."""
         plan = self.plan(scenario)
@@ -364,9 +387,10 @@ class Engine:
         entries: list[MetricEntry] = []
         contexts: dict[str, Context] = {}
         warnings = set(book.warnings) | set(self._warnings)
-        if not loaded.commitments:
+        if not loaded.commitments and not loaded.financials.debt:
             warnings.add(NOTHING_TO_PAY)
         warnings |= {str(f) for f in self._registry.failures}
+        warnings |= set(self.unread_extensions(loaded))
         # Built-in metrics are tested not to change their input; a third party's are checked
         # against a fingerprint, and the metrics after one that did see a fresh copy.
         fingerprint: str | None = None
@@ -374,7 +398,7 @@ class Engine:
             guarded = self._registry.plugins[metric.plugin].source != "builtin"
             if guarded and fingerprint is None:
                 fingerprint = loaded.model_dump_json(fallback=repr)
-            context = Context(book, metric.config, plan.engine)
+            context = Context(book, metric.config, plan.engine, ratings)
             entry, metric_warnings = self._run(metric, loaded, context)
             if guarded and loaded.model_dump_json(fallback=repr) != fingerprint:
                 assert fingerprint is not None
@@ -388,23 +412,38 @@ class Engine:
             warnings |= {f"{metric.name}: {w}" for w in metric_warnings}
         report = self._rate(loaded, sha, entries, book, sorted(warnings), plan)
         if what_if:
-            report = report.model_copy(update={"what_if": self._what_if(original, plan, report)})
+            found = self._what_if(original, plan, report, ratings)
+            report = report.model_copy(update={"what_if": found})
         return Scored(report, loaded, book, MappingProxyType(contexts), plan)
 
-    def _rank(self, portfolio: Portfolio, plan: Plan, multiplier: float, keep: float) -> int | None:
+    def _rank(
+        self,
+        portfolio: Portfolio,
+        plan: Plan,
+        multiplier: float,
+        keep: float,
+        ratings: Mapping[str, str] | None,
+    ) -> int | None:
         """The grade index (0 = best) of one what-if run; None when it is not rated."""
         overlay = Overlay(plan.overlay.status_weights, keep, plan.overlay.revenue_growth)
         changed = apply_overlay(portfolio, overlay)
         book = build_book(changed, plan.engine, plan.revenue_multiplier * multiplier)
         scores: dict[str, float | None] = {}
         for metric in plan.metrics:
-            entry, _ = self._run(metric, changed, Context(book, metric.config, plan.engine))
+            context = Context(book, metric.config, plan.engine, ratings)
+            entry, _ = self._run(metric, changed, context)
             scores[metric.name] = entry.score if entry.status == "ok" else None
         rated = rate({m.name: m.weight for m in plan.metrics}, scores, self.config.rating)
         grade = self.config.grade_of(rated.score)
         return None if grade is None else self.config.rating.scale.index(grade)
 
-    def _what_if(self, portfolio: Portfolio, plan: Plan, report: Report) -> WhatIf:
+    def _what_if(
+        self,
+        portfolio: Portfolio,
+        plan: Plan,
+        report: Report,
+        ratings: Mapping[str, str] | None = None,
+    ) -> WhatIf:
         """The reverse stress test of `report` (see WhatIf); all None for a report not rated."""
         grade = self.config.grade_of(report.score)
         if grade is None:
@@ -417,7 +456,7 @@ class Engine:
 
         def moved(direction: int, multiplier: float = 1.0, keep: float = 1.0) -> bool:
             """Whether the rating moved: direction -1 to a better grade, +1 to a worse one."""
-            rank = self._rank(portfolio, plan, multiplier, keep)
+            rank = self._rank(portfolio, plan, multiplier, keep, ratings)
             return rank is not None and (rank - now) * direction > 0
 
         def search(passes: Callable[[int], bool], start: int, grid: list[int]) -> float | None:
@@ -501,7 +540,7 @@ class Engine:
         grade = self.config.grade_of(score)
         if grade is not None:
             rating, label = grade.grade, grade.label
-        elif not portfolio.commitments:
+        elif not portfolio.commitments and not portfolio.financials.debt:
             rating, label = "NR", NOTHING_TO_PAY_LABEL
         else:
             rating = "NR"
@@ -510,12 +549,17 @@ class Engine:
                 f"below the minimum of {self.config.rating.min_coverage:.0%}"
             )
         company = portfolio.company
+        costs = book.operating_costs
         schedule = [
             ScheduleRow(
                 year=y,
                 obligations=book.obligations[y],
+                debt_service=book.debt_service.get(y, 0.0),
                 revenue=book.counted_revenue[y],
-                coverage=(book.counted_revenue[y] / book.obligations[y])
+                operating_costs=None if costs is None else costs[y],
+                coverage=(
+                    (book.counted_revenue[y] - (costs[y] if costs else 0.0)) / book.obligations[y]
+                )
                 if book.obligations[y] > 0
                 else None,
             )
@@ -547,10 +591,12 @@ class Engine:
 
 
 MUTATED = "score() changed the portfolio it was given"
-NOTHING_TO_PAY = "the book has no commitments: there is nothing to pay"
+NOTHING_TO_PAY = "the book has no commitments and no debt: there is nothing to pay"
 # NR, not a best grade: a rating is an opinion on paying commitments, and with none there is no
 # evidence to grade (an empty book is also how a forgotten section looks); docs/metrics.md.
-NOTHING_TO_PAY_LABEL = "Not rated: the book has no commitments, so there is nothing to pay"
+NOTHING_TO_PAY_LABEL = (
+    "Not rated: the book has no commitments and no debt, so there is nothing to pay"
+)
 
 
 def _failed(entry: MetricEntry, plugin: str) -> MetricEntry:

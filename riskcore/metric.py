@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .config import EngineConfig
 from .errors import SkipMetric
-from .portfolio import Commitment, Financing, Portfolio
+from .portfolio import Commitment, Customer, Financing, Portfolio, normalize_name
 from .schedule import Book, Term
 
 if TYPE_CHECKING:  # pragma: no cover - typing only: numpy is imported by what simulates
@@ -123,12 +123,19 @@ class Context:
     the `as_of` month), the horizon being `years`.
     """
 
-    def __init__(self, book: Book, config: MetricConfig, engine: EngineConfig) -> None:
+    def __init__(
+        self,
+        book: Book,
+        config: MetricConfig,
+        engine: EngineConfig,
+        ratings: Mapping[str, str] | None = None,
+    ) -> None:
         self._book = book
         self.config = config
         """The metric's validated Config."""
         self.engine = engine
         """The engine's assumptions (horizon_years, cost_per_gw, ...)."""
+        self._ratings = {normalize_name(k): v for k, v in (ratings or {}).items()}
 
     def require_horizon(self) -> tuple[int, ...]:
         """The horizon years; raises SkipMetric when nothing is left to pay after as_of."""
@@ -207,6 +214,109 @@ class Context:
     def financing_amount(self, f: Financing) -> float:
         """A financing row's amount in the portfolio currency."""
         return self._book.financing_amount(f)
+
+    # -- the credit view: debt, operating costs, customers, materiality ---------------------
+
+    @property
+    def debt_service(self) -> Mapping[int, float]:
+        """Horizon year -> interest and principal due on `financials.debt` (in `obligations`)."""
+        return self._book.debt_service
+
+    @property
+    def interest(self) -> Mapping[int, float]:
+        """Horizon year -> interest due on the debt."""
+        return {y: math.fsum(d.interest.get(y, 0.0) for d in self._book.debt) for y in self.years}
+
+    def debt_from(self) -> Mapping[str, float]:
+        """Counterparty group -> debt principal outstanding at as_of that it lent."""
+        parts: dict[str, list[float]] = {}
+        for d in self._book.debt:
+            parts.setdefault(self.group_of(d.debt.lender), []).append(d.principal)
+        return {g: math.fsum(v) for g, v in sorted(parts.items())}
+
+    @property
+    def operating_costs(self) -> Mapping[int, float] | None:
+        """Horizon year -> operating costs as counted (the as_of year pro rata); None: not given."""
+        return self._book.operating_costs
+
+    @property
+    def customers(self) -> tuple[tuple[Customer, float], ...]:
+        """Each customer contract with its remaining value in the portfolio currency."""
+        return self._book.customer_values
+
+    def rating_of(self, name: str) -> str | None:
+        """riskcore's rating of a counterparty whose own portfolio is in the same run, if any."""
+        return self._ratings.get(normalize_name(self.group_of(name))) or self._ratings.get(
+            normalize_name(name)
+        )
+
+    @property
+    def means(self) -> float:
+        """Cash, committed funding and counted revenue less operating costs (where given) over
+        the `engine.horizon_years` from the as_of year: what the company can pay, whatever falls
+        due. It does not depend on the commitments or the debt."""
+        return self._book.means
+
+    @property
+    def means_cover(self) -> float | None:
+        """The company's whole means against what falls due, at the worst point (None: nothing
+        due): min over years of (liquidity + revenue less costs so far) / (obligations so far)."""
+        return self._book.cover
+
+    @property
+    def materiality(self) -> float:
+        """How much is at stake against what the company can pay, 0 (immaterial) to 1.
+
+        1 while `means_cover` is at most `engine.materiality_full_cover`, 0 from
+        `engine.materiality_zero_cover` on, linear in its logarithm between. Structural metrics
+        (concentration, circularity, idle capacity) multiply their score by it, so one small
+        contract with one vendor is not a crisis.
+        """
+        return self._book.materiality
+
+    def materiality_paths(self, revenue: NDArray[np.float64]) -> NDArray[np.float64]:
+        """`materiality` under each revenue path (rows of full-year revenue by horizon year)."""
+        import numpy as np
+
+        liquidity = self._liquidity()
+        costs = self._book.operating_costs
+        got = np.full(revenue.shape[0], liquidity)
+        need = 0.0
+        worst = np.full(revenue.shape[0], np.inf)
+        for j, y in enumerate(self.years):
+            got = got + revenue[:, j] * self.months_counted(y) / 12 - (costs[y] if costs else 0.0)
+            need += self.obligations[y]
+            if self.obligations[y] > 0:
+                worst = np.minimum(worst, got / need)
+        if not np.isfinite(worst).any():
+            return np.zeros(revenue.shape[0])
+        full = self.engine.materiality_full_cover
+        zero = self.engine.materiality_zero_cover
+        ratio = np.clip(worst, full, zero)
+        out: NDArray[np.float64] = np.log(zero / ratio) / math.log(zero / full)
+        return out
+
+    def means_paths(self, revenue: NDArray[np.float64]) -> NDArray[np.float64]:
+        """`means` under each revenue path; the window's years after the horizon follow the
+        path's last horizon year (its ratio to the projection)."""
+        book = self._book
+        costs = book.operating_costs
+        total = revenue[:, 0] * 0.0 + self._liquidity()
+        for j, y in enumerate(self.years):
+            total = (
+                total + revenue[:, j] * self.months_counted(y) / 12 - (costs[y] if costs else 0.0)
+            )
+        if book.revenue_beyond and self.years:
+            last = self.years[-1]
+            base = book.revenue[last]
+            ratio = revenue[:, -1] / base if base > 0 else revenue[:, -1] * 0.0 + 1.0
+            total = total + ratio * book.revenue_beyond
+        out: NDArray[np.float64] = total - book.costs_beyond
+        return out
+
+    def _liquidity(self) -> float:
+        fin = self._book.portfolio.financials
+        return math.fsum([fin.cash, fin.committed_funding])
 
 
 @dataclass(frozen=True)

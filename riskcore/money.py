@@ -126,3 +126,10 @@ def _digits(letter: str, value: float) -> int:
     if not letter:
         return 0
     return 2 if letter == "T" and value < 10 else 1
+
+
+def format_share(share: float) -> str:
+    """A share as a whole percentage (`23%`); a small one above zero reads `under 1%`."""
+    if 0 < share < 0.005:
+        return "under 1%"
+    return f"{share:.0%}"

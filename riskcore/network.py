@@ -188,23 +188,33 @@ class Settings:
     engine: EngineConfig
     conditional_weight: float = 1.0
     stress_threshold: float = 0.25
+    backstop_weight: float = 0.5
 
     @classmethod
     def from_config(cls, config: Config, source: str | None = None) -> Settings:
         """The settings of `config`; a conditional_weight outside 0 to 1 is a ConfigError."""
         settings = config.metrics.get("circular_financing")
-        weight: Any = settings.options().get("conditional_weight", 1.0) if settings else 1.0
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1:
-            raise ConfigError(
-                source,
-                [
-                    ErrorItem(
-                        "metrics.circular_financing.conditional_weight",
-                        f"must be a number from 0 to 1, got {weight!r}",
-                    )
-                ],
-            )
-        return cls(config.engine, float(weight), config.network.stress_threshold)
+        options = settings.options() if settings else {}
+        weights: list[float] = []
+        for key in ("conditional_weight", "backstop_weight"):
+            default = 1.0 if key == "conditional_weight" else 0.5
+            weight: Any = options.get(key, default)
+            if (
+                isinstance(weight, bool)
+                or not isinstance(weight, int | float)
+                or not 0 <= weight <= 1
+            ):
+                raise ConfigError(
+                    source,
+                    [
+                        ErrorItem(
+                            f"metrics.circular_financing.{key}",
+                            f"must be a number from 0 to 1, got {weight!r}",
+                        )
+                    ],
+                )
+            weights.append(float(weight))
+        return cls(config.engine, weights[0], config.network.stress_threshold, weights[1])
 
 
 def build_network(
@@ -239,7 +249,10 @@ def build_network(
             commitment_parts.setdefault((company, vendor), []).append(book.line(c).value)
         for f in portfolio.financing:
             investor = names.key(book.groups(f.investor))
-            weight = settings.conditional_weight if f.conditional else 1.0
+            if f.kind == "backstop":  # as circular_financing weighs it
+                weight = settings.backstop_weight
+            else:
+                weight = settings.conditional_weight if f.conditional else 1.0
             financing_parts.setdefault((investor, company), []).append(
                 book.financing_amount(f) * weight
             )

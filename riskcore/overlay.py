@@ -41,7 +41,8 @@ class Overlay:
 def apply_overlay(portfolio: Portfolio, overlay: Overlay) -> Portfolio:
     """`portfolio` with the overlay applied; the same object when the overlay changes nothing.
 
-    A commitment kept at factor f has its amount, schedule and capacity multiplied by f. The
+    A commitment kept at factor f has its amount, schedule and capacity (GW and units)
+    multiplied by f. The
     remaining obligations are linear in those, so they fall by exactly 1 - f: a pro-rata
     cancellation of what is left to pay (the total contract value reported falls alike).
     """
@@ -63,6 +64,7 @@ def _scaled(c: Commitment, f: float) -> Commitment:
         update={
             "amount": None if c.amount is None else c.amount * f,
             "capacity_gw": None if c.capacity_gw is None else c.capacity_gw * f,
+            "capacity_units": None if c.capacity_units is None else c.capacity_units * f,
             "schedule": None if c.schedule is None else {y: v * f for y, v in c.schedule.items()},
         }
     )

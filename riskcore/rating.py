@@ -53,6 +53,19 @@ def aggregate(
     return Aggregate(coverage, math.fsum(contributions.values()), contributions)
 
 
+def weakest_link_gap(worst: float, rating: RatingConfig) -> float:
+    """How far below the worst metric's score the overall score may be.
+
+    `weakest_link_gap` points, narrowing in proportion within `weakest_link_taper` points of
+    100: gap * min(1, (100 - worst) / taper). A worst score of 100 leaves no gap at all, so
+    commitments far beyond means are rated at the bottom whatever the other metrics say. The
+    floor worst - gap still rises with the worst score.
+    """
+    if rating.weakest_link_taper <= 0:
+        return rating.weakest_link_gap
+    return rating.weakest_link_gap * min(1.0, (100.0 - worst) / rating.weakest_link_taper)
+
+
 def adjust(
     score: float, scores: Mapping[str, float], rating: RatingConfig
 ) -> tuple[float, list[AdjustmentEntry]]:
@@ -61,14 +74,15 @@ def adjust(
     for name in rating.adjustments:
         if name == "weakest_link" and scores:
             worst = max(sorted(scores), key=lambda n: scores[n])
-            floor = scores[worst] - rating.weakest_link_gap
+            gap = weakest_link_gap(scores[worst], rating)
+            floor = scores[worst] - gap
             if floor > score:
                 applied.append(
                     AdjustmentEntry(
                         name="weakest_link",
                         reason=(
                             f"{worst} scores {scores[worst]:.1f}: the overall score may not be more "
-                            f"than {rating.weakest_link_gap:g} points better than the worst metric"
+                            f"than {gap:.3g} points better than the worst metric"
                         ),
                         score_before=score,
                         score_after=floor,
@@ -120,7 +134,11 @@ def score_paths(
     score: NDArray[np.float64] = (w[:, None] * matrix).sum(axis=0) / coverage
     for name in rating.adjustments:
         if name == "weakest_link":
-            score = np.maximum(score, matrix.max(axis=0) - rating.weakest_link_gap)
+            worst = matrix.max(axis=0)
+            gap = np.full_like(worst, rating.weakest_link_gap)
+            if rating.weakest_link_taper > 0:
+                gap *= np.minimum(1.0, (100.0 - worst) / rating.weakest_link_taper)
+            score = np.maximum(score, worst - gap)
     return score
 
 

@@ -123,21 +123,28 @@ def _metrics_rows(report: Report) -> list[list[str]]:
     return rows
 
 
-def _schedule_rows(report: Report) -> list[list[str]]:
+def _schedule(report: Report) -> tuple[list[list[str]], list[str]]:
+    """The yearly rows and their headers; debt service and operating costs only where given."""
     cur = report.company.currency
-    return [
-        [
-            str(row.year),
-            format_money(row.obligations, cur),
-            format_money(row.revenue, cur),
-            "—" if row.coverage is None else f"{row.coverage:.2f}x",
-        ]
-        for row in report.schedule
-    ]
+    debt = any(row.debt_service for row in report.schedule)
+    costs = any(row.operating_costs is not None for row in report.schedule)
+    headers = ["year", "obligations"]
+    headers += ["of which debt service"] if debt else []
+    headers += ["revenue (counted)"]
+    headers += ["operating costs"] if costs else []
+    headers += ["coverage"]
+    rows = []
+    for row in report.schedule:
+        cells = [str(row.year), format_money(row.obligations, cur)]
+        cells += [format_money(row.debt_service, cur)] if debt else []
+        cells += [format_money(row.revenue, cur)]
+        cells += [format_money(row.operating_costs or 0.0, cur)] if costs else []
+        cells += ["—" if row.coverage is None else f"{row.coverage:.2f}x"]
+        rows.append(cells)
+    return rows, headers
 
 
 _METRIC_HEADERS = ["metric", "value", "score", "rating", "weight", "contribution", "summary"]
-_SCHEDULE_HEADERS = ["year", "obligations", "revenue (counted)", "coverage"]
 
 
 def _table(
@@ -168,7 +175,7 @@ def render_table(reports: Sequence[Report], options: RenderOptions) -> str:
             parts += [
                 "",
                 "Obligations by year against revenue",
-                _table(_schedule_rows(report), _SCHEDULE_HEADERS, options),
+                _table(*_schedule(report), options),
             ]
         if report.adjustments:
             parts += ["", "Adjustments"]
@@ -214,7 +221,7 @@ def render_markdown(reports: Sequence[Report], options: RenderOptions) -> str:
         parts += ["## Metrics", "", _table(_metrics_rows(report), _METRIC_HEADERS, md), ""]
         if report.schedule:
             parts += ["## Obligations by year against revenue", ""]
-            parts += [_table(_schedule_rows(report), _SCHEDULE_HEADERS, md), ""]
+            parts += [_table(*_schedule(report), md), ""]
         if report.adjustments:
             parts += ["## Adjustments", ""]
             parts += [

@@ -93,11 +93,18 @@ class AdjustmentEntry(_Model):
 
 
 class ScheduleRow(_Model):
-    """Obligations against counted revenue in one horizon year."""
+    """Obligations against counted revenue in one horizon year.
+
+    `obligations` holds the commitments and `debt_service` (interest and principal due that
+    year). `coverage` is revenue, less `operating_costs` where the portfolio gives them, over
+    the obligations.
+    """
 
     year: int
     obligations: float
+    debt_service: float = 0.0
     revenue: float
+    operating_costs: float | None = None
     coverage: float | None
 
 

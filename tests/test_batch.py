@@ -102,7 +102,8 @@ def test_csv(runner: CliRunner, jsonl: Path, tmp_path: Path) -> None:
     rows = list(csv.DictReader(out.open()))
     assert list(rows[0]) == [
         "id", "company", "rating", "score", "coverage",
-        "circular_financing", "idle_capacity", "revenue_coverage", "vendor_concentration", "error",
+        "circular_financing", "customer_concentration", "idle_capacity", "revenue_coverage",
+        "vendor_concentration", "error",
     ]  # fmt: skip
     assert len(rows) == 71
     assert rows[40]["rating"] == "" and rows[40]["error"].startswith(f"{jsonl}:42: ")

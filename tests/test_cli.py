@@ -153,7 +153,8 @@ def test_disable_and_only(runner: CliRunner, small: Path) -> None:
         cli, ["score", str(small), "--format", "json", "--disable", "idle_capacity"]
     ).output
     assert [m["name"] for m in json.loads(out)["metrics"]] == [
-        "circular_financing", "revenue_coverage", "vendor_concentration",
+        "circular_financing", "customer_concentration", "revenue_coverage",
+        "vendor_concentration",
     ]  # fmt: skip
     out = runner.invoke(
         cli, ["score", str(small), "--format", "json", "--only", "revenue_coverage"]
@@ -214,6 +215,7 @@ def test_plugins_listing(runner: CliRunner) -> None:
     data = json.loads(runner.invoke(cli, ["plugins", "--json"]).output)
     assert [p["name"] for p in data] == [
         "circular_financing",
+        "customer_concentration",
         "html_report",
         "idle_capacity",
         "revenue_coverage",
@@ -380,14 +382,21 @@ def test_an_empty_book_is_scored_and_says_nothing_to_pay(runner: CliRunner, tmp_
     )
     result = runner.invoke(cli, ["score", str(path)])
     assert result.exit_code == 0, result.output
-    assert "Rating: NR (Not rated: the book has no commitments, so there is nothing to pay)\n" in (
-        result.output
+    assert (
+        "Rating: NR (Not rated: the book has no commitments and no debt, so there is nothing to pay)\n"
+        in (result.output)
     )
     assert "[skipped] nothing is left to pay after 2025-01-15" in result.output
 
 
 def test_disabling_every_metric_exits_2_naming_the_available_ones(runner: CliRunner) -> None:
-    names = ["circular_financing", "idle_capacity", "revenue_coverage", "vendor_concentration"]
+    names = [
+        "circular_financing",
+        "customer_concentration",
+        "idle_capacity",
+        "revenue_coverage",
+        "vendor_concentration",
+    ]
     args = ["score", str(EXAMPLE)] + [a for n in names for a in ("--disable", n)]
     result = runner.invoke(cli, args)
     assert result.exit_code == 2
@@ -476,3 +485,27 @@ def test_stdin_through_the_console_script() -> None:
     )
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.startswith("ok: <stdin>: Smallco")
+
+
+def test_validate_warns_of_an_extensions_section_nobody_reads(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    text = EXAMPLE.read_text().replace("company:", "extensions: {debt: {amount: 14B}}\ncompany:", 1)
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"Warning: {path}: extensions.debt: no installed plugin reads this section, so it "
+        "counts for nothing\n"
+    )
+
+
+def test_score_of_several_portfolios_rates_customers_from_the_run(runner: CliRunner) -> None:
+    folder = EXAMPLE.parent.parent / "ecosystem"
+    paths = [str(folder / "coreweave.yaml"), str(folder / "openai.yaml")]
+    data = json.loads(runner.invoke(cli, ["score", *paths, "--format", "json"]).stdout)
+    coreweave = next(r for r in data if r["company"]["name"] == "CoreWeave")
+    openai = next(r for r in data if r["company"]["name"] == "OpenAI")
+    cc = next(m for m in coreweave["metrics"] if m["name"] == "customer_concentration")
+    assert cc["details"]["rated"]["OpenAI"] == {"grade": openai["rating"], "from": "riskcore"}

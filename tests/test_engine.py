@@ -66,7 +66,14 @@ def test_json_contract_keys_and_types(engine: riskcore.Engine) -> None:
     for a in data["adjustments"]:
         assert list(a) == ["name", "reason", "score_before", "score_after"]
     for row in data["schedule"]:
-        assert list(row) == ["year", "obligations", "revenue", "coverage"]
+        assert list(row) == [
+            "year",
+            "obligations",
+            "debt_service",
+            "revenue",
+            "operating_costs",
+            "coverage",
+        ]
     assert list(data["provenance"]) == [
         "riskcore_version",
         "portfolio_sha256",
@@ -107,7 +114,7 @@ def test_contributions_sum_to_pre_adjustment_score(engine: riskcore.Engine) -> N
 
 
 def test_weights_normalised_over_enabled_metrics() -> None:
-    engine = riskcore.Engine(allow=[], disable=["idle_capacity"])
+    engine = riskcore.Engine(allow=[], disable=["idle_capacity", "customer_concentration"])
     # 0.4 / 0.8 = 0.5; 0.2 / 0.8 = 0.25
     assert {m.name: m.weight for m in engine.metrics} == pytest.approx(
         {"circular_financing": 0.25, "revenue_coverage": 0.5, "vendor_concentration": 0.25}
@@ -120,12 +127,13 @@ def test_config_overlay_sets_weight_and_enabled(tmp_path: Path) -> None:
         "[metrics.revenue_coverage]\nweight = 1.0\n[metrics.idle_capacity]\nenabled = false\n"
     )
     engine = riskcore.Engine(config=cfg, allow=[])
-    # 1.0 + 0.2 + 0.2 = 1.4
+    # 1.0 + 0.2 + 0.2 + 0.1 = 1.5
     assert {m.name: m.weight for m in engine.metrics} == pytest.approx(
         {
-            "circular_financing": 0.2 / 1.4,
-            "revenue_coverage": 1.0 / 1.4,
-            "vendor_concentration": 0.2 / 1.4,
+            "circular_financing": 0.2 / 1.5,
+            "customer_concentration": 0.1 / 1.5,
+            "revenue_coverage": 1.0 / 1.5,
+            "vendor_concentration": 0.2 / 1.5,
         }
     )
 
@@ -163,6 +171,7 @@ def test_zero_weights_are_refused() -> None:
             "vendor_concentration",
             "circular_financing",
             "idle_capacity",
+            "customer_concentration",
         ]
     }
     with pytest.raises(riskcore.ConfigError, match="sum to 0"):
@@ -192,13 +201,14 @@ def test_nothing_left_to_pay_is_not_rated(engine: riskcore.Engine) -> None:
 
 
 def test_min_coverage_gives_nr_when_metrics_skip() -> None:
-    # no capacity -> idle_capacity skips: coverage 0.8; a minimum of 0.9 makes it NR
+    # no capacity, no customers -> both skip: coverage 0.8 / 1.1; a minimum of 0.9 makes it NR
     engine = riskcore.Engine(config={"rating": {"min_coverage": 0.9}}, allow=[])
     report = engine.score(two_vendor())
     assert report.metric("idle_capacity").status == "skipped"
-    assert report.coverage == pytest.approx(0.8)
+    assert report.metric("customer_concentration").status == "skipped"
+    assert report.coverage == pytest.approx(0.8 / 1.1)
     assert (report.rating, report.score) == ("NR", None)
-    assert "80%" in report.rating_label
+    assert "73%" in report.rating_label
 
 
 def test_report_is_immutable_and_findable(engine: riskcore.Engine) -> None:
@@ -267,12 +277,15 @@ def test_an_empty_book_is_rated_nr_with_nothing_to_pay(
     report = engine.score(data)
     assert (report.rating, report.score, report.coverage) == ("NR", None, 0.0)
     assert (
-        report.rating_label == "Not rated: the book has no commitments, so there is nothing to pay"
+        report.rating_label
+        == "Not rated: the book has no commitments and no debt, so there is nothing to pay"
     )
-    assert "the book has no commitments: there is nothing to pay" in report.warnings
+    assert "the book has no commitments and no debt: there is nothing to pay" in report.warnings
     # every metric has nothing to measure, and each says why
     assert {m.status for m in report.metrics} == {"skipped"}
-    assert all(m.message and "nothing is left to pay" in m.message for m in report.metrics)
+    messages = {m.name: m.message or "" for m in report.metrics}
+    assert messages.pop("customer_concentration") == "no customers are listed: nothing to measure"
+    assert all("nothing is left to pay" in message for message in messages.values())
     assert report.schedule == []
 
 
@@ -305,9 +318,11 @@ def test_a_paid_book_keeps_its_coverage_label(engine: riskcore.Engine) -> None:
                     "idle_capacity",
                     "revenue_coverage",
                     "vendor_concentration",
+                    "customer_concentration",
                 ]
             },
-            "--disable circular_financing, idle_capacity, revenue_coverage, vendor_concentration",
+            "--disable circular_financing, customer_concentration, idle_capacity, "
+            "revenue_coverage, vendor_concentration",
         ),
         (
             {"only": ["idle_capacity"], "disable": ["idle_capacity"]},
@@ -320,5 +335,67 @@ def test_disabling_every_metric_is_a_usage_error(options: dict[str, Any], said: 
         riskcore.Engine(allow=[], **options)
     assert str(info.value) == (
         f"{said} leaves no metric to run; available: "
-        "circular_financing, idle_capacity, revenue_coverage, vendor_concentration"
+        "circular_financing, customer_concentration, idle_capacity, revenue_coverage, "
+        "vendor_concentration"
     )
+
+
+# --- extensions nobody reads, and ratings from the same run ----------------------------------
+
+
+def test_an_extensions_section_no_plugin_reads_is_a_warning(engine: riskcore.Engine) -> None:
+    data = {**two_vendor(), "extensions": {"debt": {"amount": "14B"}, "idle_capacity": {}}}
+    report = engine.score(data)
+    assert (
+        "extensions.debt: no installed plugin reads this section, so it counts for nothing"
+        in report.warnings
+    )
+    # a section named for a loaded metric or plugin is somebody's
+    assert not any(w.startswith("extensions.idle_capacity") for w in report.warnings)
+    typo = engine.score({**two_vendor(), "extensions": {"idle_capacty": {}}})
+    assert any("did you mean 'idle_capacity'?" in w for w in typo.warnings)
+
+
+def test_ratings_reach_the_metrics_that_weigh_a_counterparty() -> None:
+    engine = riskcore.Engine(allow=[])
+    data = {
+        **two_vendor(),
+        "customers": [
+            {"counterparty": "Bigco", "amount": "5B", "start": "2025-01", "term_years": 10}
+        ],
+    }
+    alone = engine.score(data).metric("customer_concentration")
+    rated = engine.score(data, ratings={"bigco": "AAA"}).metric("customer_concentration")
+    assert alone.details["strong_share"] == 0.0
+    assert rated.details["strong_share"] == 1.0
+    assert rated.score is not None and alone.score is not None
+    assert rated.score == pytest.approx(alone.score / 2)
+
+
+def test_score_together_rates_a_customer_from_its_own_portfolio(tmp_path: Path) -> None:
+    # Vendorco's only customer is Buyerco; Buyerco's own book is far beyond its means (C):
+    # rated together, Vendorco's customer is no longer unknown but weak.
+    buyer = portfolio(
+        company={"name": "Buyerco"},
+        financials={"revenue": "1B"},
+        commitments=[
+            {"counterparty": "Vendorco", "kind": "cloud", "amount": "500B", "start": "2025-01",
+             "term_years": 5}
+        ],
+    )  # fmt: skip
+    vendor = {
+        **two_vendor(),
+        "company": {"name": "Vendorco", "as_of": "2025-01-15"},
+        "customers": [
+            {"counterparty": "Buyerco", "amount": "50B", "start": "2025-01", "term_years": 10,
+             "rating": "AA"}
+        ],
+    }  # fmt: skip
+    engine = riskcore.Engine(allow=[])
+    alone = engine.score(vendor).metric("customer_concentration")
+    assert alone.details["rated"] == {"Buyerco": {"grade": "AA", "from": "AA"}}
+    buyer_report, vendor_report = riskcore.score_together(engine, [buyer, vendor])
+    assert buyer_report.rating == "C"
+    cc = vendor_report.metric("customer_concentration")
+    assert cc.details["rated"] == {"Buyerco": {"grade": "C", "from": "riskcore"}}
+    assert cc.details["strong_share"] == 0.0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from riskcore.defaults import load_config
@@ -49,13 +51,40 @@ def test_aggregate_nothing_scored() -> None:
 
 
 def test_weakest_link_lifts_score_and_records_reason() -> None:
-    # worst metric 100, gap 20 -> floor 80 > 60: the score becomes 80
-    score, applied = adjust(60.0, {"a": 100.0, "b": 10.0}, CONFIG.rating)
-    assert score == 80.0
+    # worst metric 70, 30 points from 100 (more than the taper of 25): gap 20 -> floor 50 > 40
+    score, applied = adjust(40.0, {"a": 70.0, "b": 10.0}, CONFIG.rating)
+    assert score == 50.0
     assert len(applied) == 1
     entry = applied[0]
-    assert (entry.name, entry.score_before, entry.score_after) == ("weakest_link", 60.0, 80.0)
-    assert "a scores 100.0" in entry.reason
+    assert (entry.name, entry.score_before, entry.score_after) == ("weakest_link", 40.0, 50.0)
+    assert "a scores 70.0" in entry.reason
+    assert "more than 20 points better" in entry.reason
+
+
+@pytest.mark.parametrize(
+    ("worst", "floor"),
+    [
+        (100.0, 100.0),  # no gap at all: commitments far beyond means rate at the bottom
+        (95.0, 91.0),  # gap 20 x 5 / 25 = 4
+        (80.0, 64.0),  # gap 20 x 20 / 25 = 16
+        (75.0, 55.0),  # 25 points from 100: the full gap of 20
+        (60.0, 40.0),
+    ],
+)
+def test_weakest_link_gap_narrows_near_the_top(worst: float, floor: float) -> None:
+    score, applied = adjust(0.0, {"a": worst}, CONFIG.rating)
+    assert score == pytest.approx(floor)
+    assert applied[0].score_after == pytest.approx(floor)
+
+
+def test_weakest_link_taper_zero_keeps_the_full_gap() -> None:
+    cfg, _ = load_config({"rating": {"weakest_link_taper": 0}})
+    assert adjust(60.0, {"a": 100.0, "b": 10.0}, cfg.rating)[0] == 80.0
+
+
+def test_weakest_link_floor_rises_with_the_worst_score() -> None:
+    floors = [adjust(0.0, {"a": w / 4}, CONFIG.rating)[0] for w in range(401)]
+    assert all(b >= a for a, b in itertools.pairwise(floors))
 
 
 def test_weakest_link_not_binding_is_not_recorded() -> None:
@@ -126,11 +155,11 @@ def test_bad_scales_are_refused(scale: list[dict[str, object]], message: str) ->
 
 def test_rate_is_aggregate_then_adjust() -> None:
     rating = CONFIG.rating
-    # mean (20 + 80) / 2 = 50; the weakest link lifts it to 80 - 20 = 60.
+    # mean (20 + 80) / 2 = 50; the weakest link lifts it to 80 - 20 x 20 / 25 = 64.
     rated = rate({"a": 0.5, "b": 0.5}, {"a": 20.0, "b": 80.0}, rating)
-    assert rated.score == pytest.approx(60.0)
+    assert rated.score == pytest.approx(64.0)
     assert [a.name for a in rated.adjustments] == ["weakest_link"]
     assert rated.aggregate.score == pytest.approx(50.0)
-    # Half the weight scored: below the 0.7 minimum, not rated.
+    # Half the weight scored: below the 0.6 minimum, not rated.
     unrated = rate({"a": 0.5, "b": 0.5}, {"a": 20.0, "b": None}, rating)
     assert unrated.score is None and unrated.adjustments == []

@@ -14,7 +14,13 @@ import riskcore
 from conftest import make_distribution, portfolio
 
 EXAMPLE = Path(__file__).parent.parent / "configs" / "portfolios" / "openai-2025.yaml"
-BUILTINS = ["circular_financing", "idle_capacity", "revenue_coverage", "vendor_concentration"]
+BUILTINS = [
+    "circular_financing",
+    "customer_concentration",
+    "idle_capacity",
+    "revenue_coverage",
+    "vendor_concentration",
+]
 
 GOOD = """
 import riskcore

@@ -20,7 +20,16 @@ from riskcore.config import EngineConfig
 from riskcore.defaults import load_config
 from riskcore.loading import load_portfolio
 from riskcore.portfolio import Portfolio
-from riskcore.schedule import Book, Groups, Term, build_book, month_index, project_revenue
+from riskcore.schedule import (
+    Book,
+    Groups,
+    Term,
+    build_book,
+    materiality_of,
+    means_cover,
+    month_index,
+    project_revenue,
+)
 
 B = 1e9
 ENGINE = load_config()[0].engine
@@ -583,3 +592,156 @@ def test_term_months_round_halves_up(years: float, months: int) -> None:
     from riskcore.portfolio import term_months
 
     assert term_months(years) == months
+
+
+# --- the credit view: debt service, operating costs, customers, materiality --------------------
+
+
+def book_of(**sections: Any) -> Book:
+    return build_book(load_portfolio(portfolio(**sections)), ENGINE)
+
+
+def test_bullet_debt_pays_interest_monthly_and_principal_at_maturity() -> None:
+    # 12B at 6% from 2025-01 (as_of) to 2026-06: interest 12 * 0.06 / 12 = 0.06B a month.
+    # 2025: 12 months = 0.72B; 2026: 6 months = 0.36B, and the 12B principal in June.
+    debt = {"lender": "Bank", "amount": "12B", "rate": 0.06, "maturity": "2026-06"}
+    book = book_of(financials={"debt": [debt]}, commitments=[deal("1B", "2025-01")])
+    assert book.debt_service == exact_map({2025: 0.72 * B, 2026: 12.36 * B})
+    assert book.obligations == exact_map({2025: 1.72 * B, 2026: 12.36 * B})
+    (line,) = book.debt
+    assert line.interest == exact_map({2025: 0.72 * B, 2026: 0.36 * B})
+    assert line.repayment == exact_map({2025: 0.0, 2026: 12 * B})
+
+
+def test_linear_debt_repays_equal_parts_with_interest_on_the_balance() -> None:
+    # 12B over 12 months (2025-01..2025-12) at 12%: 1B repaid a month; month k (0-based) pays
+    # 1% of (12 - k)B: 0.12 + 0.11 + ... + 0.01 = 0.78B of interest in all.
+    debt = {
+        "lender": "Bank",
+        "amount": "12B",
+        "rate": 0.12,
+        "maturity": "2025-12",
+        "amortization": "linear",
+    }
+    book = book_of(financials={"debt": [debt]}, commitments=[])
+    assert book.debt_service == exact_map({2025: 12.78 * B})
+    assert book.years == (2025,)
+
+
+def test_linear_debt_across_years_splits_the_closed_form() -> None:
+    # as_of 2025-07: 6B over 2025-07..2026-06 (12 months) at 24%: 0.5B a month, 2% a month.
+    # 2025 (k = 0..5): balances 6, 5.5, ..., 3.5 = 28.5 -> interest 0.57; repaid 3.
+    # 2026 (k = 6..11): balances 3, 2.5, ..., 0.5 = 10.5 -> interest 0.21; repaid 3.
+    debt = {
+        "lender": "Bank",
+        "amount": "6B",
+        "rate": 0.24,
+        "maturity": "2026-06",
+        "amortization": "linear",
+    }
+    book = book_of(company={"as_of": "2025-07-01"}, financials={"debt": [debt]})
+    (line,) = book.debt
+    assert line.interest == exact_map({2025: 0.57 * B, 2026: 0.21 * B})
+    assert line.repayment == exact_map({2025: 3 * B, 2026: 3 * B})
+
+
+def test_debt_beyond_the_horizon_is_cut_with_it() -> None:
+    # A 2040 bullet: the horizon is capped at 10 years (2025-2034), so only interest counts.
+    debt = {"lender": "Bank", "amount": "10B", "rate": 0.05, "maturity": "2040-12"}
+    book = book_of(financials={"debt": [debt]})
+    assert book.years == tuple(range(2025, 2035))
+    assert book.debt_service[2034] == exact(0.5 * B)
+
+
+def test_operating_costs_keep_their_ratio_to_revenue() -> None:
+    # Revenue 10B growing 50%; costs 6B at 10B: 60% of each year's revenue.
+    book = book_of(
+        financials={"revenue_growth": 0.5, "operating_costs": "6B"},
+        commitments=[deal("3B", "2025-01", 3)],
+    )
+    assert book.operating_costs == exact_map({2025: 6 * B, 2026: 9 * B, 2027: 13.5 * B})
+
+
+def test_operating_costs_by_year_carry_the_nearest_earlier_ratio() -> None:
+    # Listed 2026: 12B on 10B of revenue (120%); 2025 (before the first listed) takes 2026's
+    # ratio, 2027 carries it forward. Revenue flat at 10B, so 12B each year.
+    book = book_of(financials={"operating_costs": {2026: "12B"}}, commitments=[deal("3B", 2025, 3)])
+    assert book.operating_costs == exact_map({2025: 12 * B, 2026: 12 * B, 2027: 12 * B})
+
+
+def test_operating_costs_count_the_as_of_year_pro_rata() -> None:
+    book = book_of(
+        company={"as_of": "2025-10-01"},
+        financials={"operating_costs": "6B"},
+        commitments=[deal("3B", "2025-10", 1)],
+    )
+    # 3 months of 2025 count: 6 * 3 / 12 = 1.5B.
+    assert book.operating_costs is not None
+    assert book.operating_costs[2025] == exact(1.5 * B)
+
+
+def test_costs_do_not_fall_with_a_scenario_s_revenue() -> None:
+    base = load_portfolio(
+        portfolio(financials={"operating_costs": "6B"}, commitments=[deal("3B", 2025, 3)])
+    )
+    bear = build_book(base, ENGINE, revenue_multiplier=0.5)
+    assert bear.operating_costs == exact_map({2025: 6 * B, 2026: 6 * B, 2027: 6 * B})
+    assert bear.revenue == exact_map({2025: 10 * B, 2026: 5 * B, 2027: 5 * B})
+
+
+def test_contracted_customer_revenue_is_a_floor_under_the_projection() -> None:
+    # A signed 36B customer contract over 2026-2028: 12B a year against 10B projected.
+    customer = {"counterparty": "Meta", "amount": "36B", "start": "2026-01", "term_years": 3}
+    book = book_of(customers=[customer], commitments=[deal("30B", 2025, 5)])
+    assert book.revenue == exact_map(
+        {2025: 10 * B, 2026: 12 * B, 2027: 12 * B, 2028: 12 * B, 2029: 10 * B}
+    )
+    assert "revenue for 2026-2028 is the customers' contracted revenue" in book.warnings[0]
+    # an announced contract is a hope, not revenue
+    hoped = book_of(
+        customers=[{**customer, "status": "announced"}], commitments=[deal("30B", 2025, 5)]
+    )
+    assert hoped.revenue[2026] == exact(10 * B)
+
+
+def test_customer_values_remain_from_as_of() -> None:
+    # 24B over 2024-07..2026-06 (24 months, 1B a month); as_of 2025-01: 18 months left.
+    customer = {"counterparty": "Meta", "amount": "24B", "start": "2024-07", "end": "2026-06"}
+    book = book_of(customers=[customer], commitments=[deal("1B", 2025)])
+    ((_, value),) = book.customer_values
+    assert value == exact(18 * B)
+
+
+@pytest.mark.parametrize(
+    ("cover", "materiality"),
+    [
+        (None, 0.0),
+        (-3.0, 1.0),
+        (0.5, 1.0),
+        (1.0, 1.0),
+        (2.0, 0.698970004336),
+        (5.0, 0.301029995664),
+        (10.0, 0.0),
+        (50.0, 0.0),
+    ],
+)
+def test_materiality_falls_with_the_log_of_the_cover(
+    cover: float | None, materiality: float
+) -> None:
+    assert materiality_of(cover, 1.0, 10.0) == pytest.approx(materiality, abs=1e-12)
+
+
+def test_means_cover_is_the_worst_running_ratio() -> None:
+    # L = 2; N = 5, 1, 4; O = 2, 4, 0 -> (2 + 5) / 2 = 3.5, (2 + 6) / 6 = 1.33; year 3 owes
+    # nothing and is left out.
+    assert means_cover(2.0, [5.0, 1.0, 4.0], [2.0, 4.0, 0.0]) == pytest.approx(8 / 6)
+    assert means_cover(2.0, [5.0], [0.0]) is None
+    assert means_cover(0.0, [-5.0], [1.0]) == -5.0
+
+
+def test_a_book_s_means_span_the_whole_window_whatever_falls_due() -> None:
+    # Revenue 10B for ten years, cash 3B: 103B, however short the commitments.
+    book = book_of(financials={"cash": "3B"}, commitments=[deal("1B", 2025)])
+    assert book.years == (2025,)
+    assert book.means == exact(103 * B)
+    assert book.revenue_beyond == exact(90 * B)

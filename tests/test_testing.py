@@ -26,7 +26,9 @@ from riskcore_plugins.vendor_concentration import VendorConcentration
 pytest_plugins = ["pytester"]
 
 STANDARD = [
+    "coreweave-2025",
     "openai-2025",
+    "wework-2019",
     "one_commitment",
     "no_financing",
     "no_capacity",
@@ -332,7 +334,7 @@ def test_check_metric_reports_a_raising_score() -> None:
             raise ValueError("bad input")
 
     assert violations(Raises) == [
-        "Raises breaks the riskcore metric contract (9 problems):",
+        "Raises breaks the riskcore metric contract (11 problems):",
         *each_portfolio("status 'error': probe: ValueError: bad input"),
     ]
 
@@ -361,16 +363,16 @@ def test_check_metric_reports_a_counter() -> None:
             return riskcore.MetricResult(score=next(self.calls), summary="Counted.")
 
     lines = violations(Counter)
-    assert len(lines) == 10
+    assert len(lines) == 12
     # one engine scores each portfolio twice: calls 1 and 2, then 3 and 4, ...; weight 1, so
     # the contribution is the score
     assert lines[1] == (
-        "  - openai-2025: not deterministic: a second run gave score 1.0 then 2.0, "
+        "  - coreweave-2025: not deterministic: a second run gave score 1.0 then 2.0, "
         "contribution 1.0 then 2.0"
     )
-    assert lines[9] == (
-        "  - aliases: not deterministic: a second run gave score 17.0 then 18.0, "
-        "contribution 17.0 then 18.0"
+    assert lines[11] == (
+        "  - aliases: not deterministic: a second run gave score 21.0 then 22.0, "
+        "contribution 21.0 then 22.0"
     )
 
 
@@ -385,7 +387,7 @@ def test_check_metric_reports_randomness() -> None:
             return riskcore.MetricResult(score=50, value=roll, summary="Rolled.")
 
     lines = violations(Dice)
-    assert len(lines) == 10
+    assert len(lines) == 12
     assert all(": not deterministic: a second run gave value 0." in line for line in lines[1:])
 
 
@@ -419,10 +421,10 @@ def test_check_metric_reports_output() -> None:
     lines = violations(Prints)
     # The engine catches the output (both streams, one run) and makes the entry an error.
     assert lines[1] == (
-        "  - openai-2025: status 'error': probe: score() wrote to stdout/stderr ('hello oops'); "
+        "  - coreweave-2025: status 'error': probe: score() wrote to stdout/stderr ('hello oops'); "
         "metrics must not print"
     )
-    assert len(lines) == 1 + 9
+    assert len(lines) == 1 + 11
 
 
 def test_check_metric_reports_a_missing_docstring() -> None:
@@ -537,12 +539,14 @@ def test_check_metric_lists_every_violation_in_one_error() -> None:
             return super().score(portfolio, context)
 
     lines = violations(Everything, {"level": 200})
-    assert lines[0] == "Everything breaks the riskcore metric contract (20 problems):"
-    assert lines[1:5] == [
+    assert lines[0] == "Everything breaks the riskcore metric contract (24 problems):"
+    assert lines[1:3] == [
         "  - docstring: Everything has none; write the metric's method there "
         "(`riskcore explain` prints it)",
         "  - config: metrics.probe.level: Input should be less than or equal to 100",
-        # the portfolios are still scored, with the default config
+    ]
+    # the portfolios are still scored, with the default config
+    assert lines[5:7] == [
         "  - openai-2025: status 'error': probe: KeyError: 'revenue' "
         "(it also changed the portfolio it was given)",
         "  - openai-2025: score() changed the portfolio at extensions.seen",
