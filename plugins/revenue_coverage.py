@@ -31,15 +31,18 @@ _GROWTH_HIGHEST = 100_000
 
 
 class RevenueCoverage(riskcore.Metric):
-    """Can cash, committed funding and a share of revenue pay the commitments as they fall due?
+    """Can cash, committed funding and revenue pay the commitments and debt as they fall due?
 
     Formula, over the horizon years y (the as_of year to the last year with an obligation,
-    capped at `engine.horizon_years`), with O_y the remaining obligations due in year y, R_y the
+    capped at `engine.horizon_years`), with O_y the remaining obligations due in year y
+    (commitments plus debt service: interest and principal of `financials.debt`), R_y the
     counted revenue (the as_of year only for its remaining months), L = cash +
-    committed_funding and s = `revenue_share_available`:
+    committed_funding, and A_y what revenue leaves to pay them: R_y - C_y where the portfolio
+    gives `operating_costs` (C_y, counted alike; A_y may be negative, a cash burn), else
+    s * R_y with s = `revenue_share_available`:
 
-        funding_coverage = min over y with O_y > 0 of (L + s * sum_{t<=y} R_t) / sum_{t<=y} O_t
-        funding_gap      = max(0, max over y of sum_{t<=y} (O_t - s * R_t) - L)
+        funding_coverage = max(0, min over y with O_y > 0 of (L + sum_{t<=y} A_t) / sum_{t<=y} O_t)
+        funding_gap      = max(0, max over y of sum_{t<=y} (O_t - A_t) - L)
 
     Sums run from the first horizon year. The funding gap is the money still to be found; it is
     zero exactly when funding_coverage >= 1. Also reported: commitment_multiple (total remaining
@@ -47,15 +50,18 @@ class RevenueCoverage(riskcore.Metric):
     min_annual_coverage and min_coverage_year (the lowest R_y / O_y, earliest year on ties), and
     breakeven_growth: the smallest constant annual growth g of `financials.revenue` (any forecast
     ignored), searched from -0.99 to 10 in steps of 0.0001, under which the funding gap is zero,
-    with R_y(g) = revenue * (1 + g)^(y - as_of year) * months counted in y / 12. It is None when
-    even 10 (+1000% a year) leaves a gap.
+    with R_y(g) = revenue * (1 + g)^(y - as_of year) * months counted in y / 12 (operating
+    costs, where given, stay as projected). It is None when even 10 (+1000% a year) leaves a
+    gap. debt_service gives the interest and principal due by year.
 
     Inputs: the remaining obligations by year, the projected revenue (revenue_forecast where
     given, else grown at revenue_growth or the engine's default growth), cash and
     committed_funding.
 
-    Assumptions: only the share s of revenue is free to pay for commitments, the rest running the
-    business; cash and committed funding are all available from the as_of date and earn nothing;
+    Assumptions: without operating costs, only the share s of revenue is free to pay for
+    commitments, the rest running the business; operating costs given as one amount keep their
+    ratio to the plan's revenue (not the scenario's: costs do not fall when revenue does); cash
+    and committed funding are all available from the as_of date and earn nothing;
     money left over in one year carries to the next; nothing is refinanced.
 
     Score: funding_coverage mapped by `points` (default 2.0x -> 0, 1.5x -> 15, 1.0x -> 40,
@@ -101,16 +107,23 @@ class RevenueCoverage(riskcore.Metric):
                 "every remaining payment is later"
             )
         revenue = [context.counted_revenue[y] for y in years]
+        costs = context.operating_costs
+        cost = [costs[y] for y in years] if costs is not None else None
         cum_need = _running_sums(obligations)
-        available = [liquidity + share * r for r in _running_sums(revenue)]
+        means = [r - c for r, c in zip(revenue, cost, strict=True)] if cost else None
+        available = [
+            liquidity + a for a in _running_sums(means if means else [share * r for r in revenue])
+        ]
 
         # Coverage and gap come from the same two floats per year, so the gap is 0.0 exactly
         # when every coverage is >= 1.
         funding_gap = max(0.0, *(n - a for n, a in zip(cum_need, available, strict=True)))
         due = [i for i, o in enumerate(obligations) if o > 0]
         worst = min(due, key=lambda i: (available[i] / cum_need[i], i))
-        funding_coverage = available[worst] / cum_need[worst]
-        weakest = min(due, key=lambda i: (revenue[i] / obligations[i], i))
+        # Below 0 the company burns more than it has: it can pay nothing, and 0 says so.
+        funding_coverage = max(0.0, available[worst] / cum_need[worst])
+        paying = means if means else revenue
+        weakest = min(due, key=lambda i: (paying[i] / obligations[i], i))
 
         total = context.total_value
         multiple = total / fin.revenue
@@ -119,22 +132,30 @@ class RevenueCoverage(riskcore.Metric):
             [(y - context.as_of.year, context.months_counted(y)) for y in years],
             cum_need,
             liquidity,
-            share,
+            1.0 if cost else share,
+            cost or [0.0] * len(years),
         )
+        service = context.debt_service
+        interest = context.interest
         details: dict[str, object] = {
             "funding_coverage": funding_coverage,
             "funding_gap": funding_gap,
             "worst_year": years[worst],
             "commitment_multiple": multiple,
-            "cumulative_coverage": math.fsum(revenue) / math.fsum(obligations),
-            "min_annual_coverage": revenue[weakest] / obligations[weakest],
+            "cumulative_coverage": math.fsum(paying) / math.fsum(obligations),
+            "min_annual_coverage": paying[weakest] / obligations[weakest],
             "min_coverage_year": years[weakest],
             "breakeven_growth": breakeven,
             "liquidity": liquidity,
-            "revenue_share_available": share,
+            "revenue_share_available": None if cost else share,
             "total_value": total,
             "horizon": [years[0], years[-1]],
         }
+        if service and any(service.values()):
+            details["debt_service"] = {str(y): service[y] for y in years}
+            details["interest"] = {str(y): interest[y] for y in years}
+        if cost:
+            details["operating_costs"] = {str(y): c for y, c in zip(years, cost, strict=True)}
         return riskcore.MetricResult(
             score=riskcore.score_from_points(config.points, funding_coverage),
             value=funding_coverage,
@@ -142,7 +163,8 @@ class RevenueCoverage(riskcore.Metric):
             summary=_summary(
                 context.currency,
                 liquidity=liquidity,
-                share=share,
+                share=None if cost else share,
+                debt=bool(service and any(service.values())),
                 coverage=funding_coverage,
                 gap=funding_gap,
                 worst_year=years[worst],
@@ -172,7 +194,8 @@ class RevenueCoverage(riskcore.Metric):
         liquidity = math.fsum([fin.cash, fin.committed_funding])
         obligations = [context.obligations[y] for y in years]
         cum_need = _running_sums(obligations)
-        share = config.revenue_share_available
+        costs = context.operating_costs
+        share = 1.0 if costs is not None else config.revenue_share_available
         paths = revenue.shape[0]
         # Year by year over whole columns (contiguous in the simulation's Fortran-order input).
         available = np.full(paths, liquidity)
@@ -180,9 +203,12 @@ class RevenueCoverage(riskcore.Metric):
         coverage = np.full(paths, np.inf)
         for j, y in enumerate(years):
             available += share * (revenue[:, j] * context.months_counted(y) / 12)
+            if costs is not None:
+                available -= costs[y]
             np.maximum(gap, cum_need[j] - available, out=gap)
             if obligations[j] > 0:
                 np.minimum(coverage, available / cum_need[j], out=coverage)
+        np.maximum(coverage, 0.0, out=coverage)
         return riskcore.PathScores(
             score=riskcore.scores_from_points(config.points, coverage),
             values={"funding_coverage": coverage, "funding_gap": gap},
@@ -201,17 +227,20 @@ def _gap_is_closed(
     cum_need: Sequence[float],
     liquidity: float,
     share: float,
+    costs: Sequence[float],
 ) -> bool:
     """True when revenue growing at `growth` from `base` leaves no cumulative shortfall.
 
-    `periods` holds, per horizon year, (years after the as_of year, months counted).
+    `periods` holds, per horizon year, (years after the as_of year, months counted); `costs`
+    the operating costs counted in each (zeros without them).
     """
-    income = [base * (1 + growth) ** n * m / 12 for n, m in periods]
+    income = [
+        share * base * (1 + growth) ** n * m / 12 - c
+        for (n, m), c in zip(periods, costs, strict=True)
+    ]
     # The running sums one by one, as _running_sums gives them: the first year short stops it.
     running = (math.fsum(income[: i + 1]) for i in range(len(income)))
-    return all(
-        need - (liquidity + share * got) <= 0 for need, got in zip(cum_need, running, strict=True)
-    )
+    return all(need - (liquidity + got) <= 0 for need, got in zip(cum_need, running, strict=True))
 
 
 def _breakeven_growth(
@@ -220,6 +249,7 @@ def _breakeven_growth(
     cum_need: Sequence[float],
     liquidity: float,
     share: float,
+    costs: Sequence[float],
 ) -> float | None:
     """The smallest growth on the 1e-4 grid from -0.99 to 10 that closes the funding gap.
 
@@ -227,7 +257,7 @@ def _breakeven_growth(
     """
 
     def closed(k: int) -> bool:
-        return _gap_is_closed(k / _GROWTH_STEPS, base, periods, cum_need, liquidity, share)
+        return _gap_is_closed(k / _GROWTH_STEPS, base, periods, cum_need, liquidity, share, costs)
 
     lo, hi = _GROWTH_LOWEST, _GROWTH_HIGHEST
     if closed(lo):
@@ -247,7 +277,8 @@ def _summary(
     currency: str,
     *,
     liquidity: float,
-    share: float,
+    share: float | None,
+    debt: bool,
     coverage: float,
     gap: float,
     worst_year: int,
@@ -258,11 +289,13 @@ def _summary(
     def money(amount: float) -> str:
         return riskcore.format_money(amount, currency)
 
-    means = f"{money(liquidity)} of cash and committed funding plus {share:.0%} of revenue"
+    income = "revenue less operating costs" if share is None else f"{share:.0%} of revenue"
+    means = f"{money(liquidity)} of cash and committed funding plus {income}"
     book = f"remaining commitments of {money(total)} are {multiple:.1f}x annual revenue"
+    what = "the commitments and debt service" if debt else "the commitments"
     if gap == 0:
         return (
-            f"{means} covers the commitments as they fall due (at worst {coverage:.2f}x of what "
+            f"{means} covers {what} as they fall due (at worst {coverage:.2f}x of what "
             f"is due through {worst_year}); {book}."
         )
     closing = (
@@ -271,7 +304,7 @@ def _summary(
         else "no revenue growth up to 1000% a year closes it"
     )
     return (
-        f"{means} covers only {coverage:.2f}x of the commitments due through {worst_year}, "
+        f"{means} covers only {coverage:.2f}x of {what} due through {worst_year}, "
         f"leaving {money(gap)} to be found ({closing}); {book}."
     )
 

@@ -1,7 +1,9 @@
 """circular_financing: every detail worked out by hand from small literal portfolios.
 
 Unless a test says otherwise, as_of is 2025-01-15 (conftest BASE), so every month from 2025-01 on
-is still to pay and a commitment's remaining value is its whole amount.
+is still to pay and a commitment's remaining value is its whole amount. BASE earns a flat 10B a
+year with no cash, so the company's own means M over the engine's ten-year window are 100B, and
+the headline is RT / (RT + 100B) for a round trip of RT.
 """
 
 from __future__ import annotations
@@ -136,11 +138,14 @@ def test_vendor_investing_more_than_it_is_paid() -> None:
             "vendor_inflow": 80 * B,
         },
     )
-    assert result.score == 100.0
-    assert result.value == 0.5
+    # RT 50 of a pool of 50 + 100: 1/3 -> 80 + 20 * (1/3 - 0.30) / 0.20 = 83.33
+    assert result.value == pytest.approx(1 / 3, rel=1e-12)
+    assert result.score == pytest.approx(80 + 100 * (1 / 3 - 0.3), rel=1e-9)
+    assert result.details["circular_share"] == 0.5
     assert result.summary == (
         "50.0% of the $100.0B still to pay ($50.0B) goes back to vendors that finance the "
-        "company, up to what each invested; the largest loop is NVIDIA ($50.0B)."
+        "company, up to what each put in; that is 33.3% of the money that could pay, with the "
+        "company's own means of $100.0B; the largest loop is NVIDIA ($50.0B)."
     )
 
 
@@ -165,7 +170,9 @@ def test_vendor_investing_less_than_it_is_paid() -> None:
             "vendor_inflow": 10 * B,
         },
     )
-    assert result.score == pytest.approx(40.0, rel=1e-9)
+    # RT 10 of 10 + 100: 1/11 -> 25 + 30 * (1/11 - 0.05) / 0.10 = 37.27
+    assert result.value == pytest.approx(1 / 11, rel=1e-12)
+    assert result.score == pytest.approx(25 + 300 * (1 / 11 - 0.05), rel=1e-9)
 
 
 def test_pairs_largest_round_trip_first_ties_by_name() -> None:
@@ -203,7 +210,8 @@ def test_pairs_largest_round_trip_first_ties_by_name() -> None:
             "vendor_inflow": 40 * B,
         },
     )
-    assert result.score == pytest.approx(55 + 25 / 3, rel=1e-9)
+    # RT 40 of 40 + 100: 2/7 -> 55 + 25 * (2/7 - 0.15) / 0.15 = 77.62
+    assert result.score == pytest.approx(55 + 25 * (2 / 7 - 0.15) / 0.15, rel=1e-9)
     assert result.summary.endswith("the largest loop is Microsoft ($20.0B).")
 
 
@@ -224,7 +232,8 @@ def test_aliases_merge_investor_and_vendor() -> None:
             "pairs": [pair("Amazon", 10 * B, 38 * B, 10 * B)],
         },
     )
-    assert result.score == pytest.approx(40.0, rel=1e-9)
+    # RT 10 of 10 + 100: 1/11, as in test_vendor_investing_less_than_it_is_paid
+    assert result.score == pytest.approx(25 + 300 * (1 / 11 - 0.05), rel=1e-9)
 
 
 def test_undeclared_spellings_of_one_name_merge() -> None:
@@ -266,7 +275,8 @@ def test_conditional_rows_at_half_weight() -> None:
             "vendor_inflow": 60 * B,
         },
     )
-    assert result.score == pytest.approx(80.0, rel=1e-9)
+    # RT 60 of 60 + 100: 0.375 -> 80 + 20 * (0.375 - 0.30) / 0.20 = 87.5
+    assert result.score == pytest.approx(87.5, rel=1e-9)
 
 
 def test_conditional_rows_at_default_full_weight() -> None:
@@ -299,7 +309,8 @@ def test_conditional_rows_left_out_at_weight_zero() -> None:
             "financing_inflow": 10 * B,
         },
     )
-    assert result.score == pytest.approx(25.0, rel=1e-9)
+    # RT 10 of 10 + 100: 1/11
+    assert result.score == pytest.approx(25 + 300 * (1 / 11 - 0.05), rel=1e-9)
 
 
 def test_only_conditional_rows_at_weight_zero_leave_no_inflow() -> None:
@@ -348,7 +359,8 @@ def test_financing_and_commitment_in_another_currency() -> None:
             "total_value": 100 * B,
         },
     )
-    assert result.score == pytest.approx(55 + 35 / 3, rel=1e-9)
+    # RT 22 of 22 + 100: 11/61 -> 55 + 25 * (11/61 - 0.15) / 0.15 = 60.05
+    assert result.score == pytest.approx(55 + 25 * (11 / 61 - 0.15) / 0.15, rel=1e-9)
 
 
 def test_company_currency_is_used_in_the_summary() -> None:
@@ -424,7 +436,8 @@ def test_mid_year_as_of() -> None:
     )
     result = run(data)
     # NVIDIA remaining: 2025-07..2026-12 = 18 months * 1B = 18B; round trip min(21, 18) = 18B.
-    # total 18 + 24 = 42B -> 18/42 = 3/7; score 80 + (100 - 80) * (3/7 - 0.3) / 0.2 = 650/7.
+    # total 18 + 24 = 42B -> circular_share 18/42 = 3/7. The means from 2025-07: 5B of 2025
+    # and 9 x 10B = 95B; headline 18 / (18 + 95) = 18/113 -> 55 + 25 * (18/113 - 0.15) / 0.15.
     assert_close(
         result.details,
         {
@@ -434,7 +447,8 @@ def test_mid_year_as_of() -> None:
             "total_value": 42 * B,
         },
     )
-    assert result.score == pytest.approx(650 / 7, rel=1e-9)
+    assert result.details["means"] == pytest.approx(95 * B)
+    assert result.score == pytest.approx(55 + 25 * (18 / 113 - 0.15) / 0.15, rel=1e-9)
 
 
 def test_estimated_amount_from_capacity() -> None:
@@ -444,7 +458,8 @@ def test_estimated_amount_from_capacity() -> None:
     )
     result = run(data)
     # NVIDIA has no amount: 2 GW * 35B per GW (chips) = 70B; round trip min(35, 70) = 35B.
-    # total 70 + 30 = 100B -> 0.35; score 80 + 20 * (0.35 - 0.30) / 0.20 = 85.
+    # total 70 + 30 = 100B -> circular_share 0.35; headline 35 / 135 = 7/27
+    # -> 55 + 25 * (7/27 - 0.15) / 0.15 = 73.21.
     assert_close(
         result.details,
         {
@@ -454,7 +469,7 @@ def test_estimated_amount_from_capacity() -> None:
             "total_value": 100 * B,
         },
     )
-    assert result.score == pytest.approx(85.0, rel=1e-9)
+    assert result.score == pytest.approx(55 + 25 * (7 / 27 - 0.15) / 0.15, rel=1e-9)
 
 
 def test_no_horizon_skips() -> None:
@@ -473,13 +488,56 @@ def test_no_horizon_skips() -> None:
 
 def test_score_clamps_above_the_last_point() -> None:
     data = portfolio(
+        financials={"revenue": "2B"},  # means: 10 years of 2B = 20B
         commitments=[deal("NVIDIA", "80B", kind="chips"), deal("Oracle", "20B")],
         financing=[fund("NVIDIA", "80B")],
     )
     result = run(data)
-    # 80 / 100 = 0.8, above the last point (0.50 -> 100).
-    assert result.value == 0.8
+    # RT 80 of 80 + 20 = 0.8, above the last point (0.50 -> 100).
+    assert result.value == pytest.approx(0.8)
+    assert result.details["circular_share"] == 0.8
     assert result.score == 100.0
+
+
+def test_means_of_zero_or_less_leave_only_vendor_money() -> None:
+    data = portfolio(
+        financials={"operating_costs": "20B"},  # costs twice revenue: means -100B
+        commitments=[deal("NVIDIA", "10B", kind="chips")],
+        financing=[fund("NVIDIA", "1B")],
+    )
+    result = run(data)
+    # RT 1 of 1 + max(0, -100): all of the money that could pay is the vendor's.
+    assert result.details["means"] == pytest.approx(-100 * B)
+    assert result.value == 1.0
+    assert result.score == 100.0
+
+
+def test_a_loan_from_a_vendor_is_its_money_coming_back() -> None:
+    debt = {"lender": "NVIDIA", "amount": "5B", "rate": 0.1, "maturity": "2027-12"}
+    data = portfolio(
+        financials={"debt": [debt]},
+        commitments=[deal("NVIDIA", "20B", kind="chips"), deal("Oracle", "20B")],
+    )
+    result = run(data)
+    # The 5B loan is inflow from NVIDIA, paid 20B: RT 5; 5 / (5 + 100) = 1/21.
+    assert result.details["vendor_debt"] == 5 * B
+    assert result.details["pairs"] == [pair("NVIDIA", 5 * B, 20 * B, 5 * B)]
+    assert result.value == pytest.approx(1 / 21)
+    assert result.warnings == []  # a loan from a vendor is evidence enough
+    # A lender that is no vendor is no round trip.
+    data["financials"]["debt"] = [{**debt, "lender": "Bank"}]
+    assert run(data).details["round_trip_amount"] == 0.0
+
+
+def test_backstops_count_at_backstop_weight() -> None:
+    data = portfolio(
+        commitments=[deal("NVIDIA", "20B", kind="chips")],
+        financing=[fund("NVIDIA", "10B", kind="backstop", conditional=True)],
+    )
+    # 10B at 0.5 = 5B; at 1.0 all 10B; conditional_weight does not apply to a backstop.
+    assert run(data).details["round_trip_amount"] == 5 * B
+    assert run(data, backstop_weight=1.0).details["round_trip_amount"] == 10 * B
+    assert run(data, conditional_weight=0.0).details["round_trip_amount"] == 5 * B
 
 
 def test_score_clamps_below_the_first_point_and_interpolates_custom_points() -> None:
@@ -488,11 +546,11 @@ def test_score_clamps_below_the_first_point_and_interpolates_custom_points() -> 
         financing=[fund("NVIDIA", "5B")],
     )
     points = [[0.1, 10], [0.2, 30]]
-    # 5 / 100 = 0.05, below the first point -> its score, 10.
+    # 5 / 105 = 0.048, below the first point -> its score, 10.
     assert run(data, points=points).score == 10.0
-    # 15 / 100 = 0.15 -> 10 + (30 - 10) * 0.5 = 20.
+    # 15 / 115 = 0.1304 -> 10 + (30 - 10) * (0.1304 - 0.1) / 0.1.
     data["financing"] = [fund("NVIDIA", "15B")]
-    assert run(data, points=points).score == pytest.approx(20.0, rel=1e-9)
+    assert run(data, points=points).score == pytest.approx(10 + 200 * (15 / 115 - 0.1), rel=1e-9)
 
 
 # --- determinism and purity ----------------------------------------------------------------------

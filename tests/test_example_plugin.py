@@ -164,6 +164,7 @@ def test_score_runs_it_beside_the_builtins(installed: Installed) -> None:
     metrics = {m["name"]: m for m in report["metrics"]}
     assert set(metrics) == {
         "circular_financing",
+        "customer_concentration",
         "debt_wall",
         "idle_capacity",
         "revenue_coverage",

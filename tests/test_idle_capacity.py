@@ -8,6 +8,7 @@ Online capacity in month k of a term is gw * min(1, k / (12 * ramp_years)).
 from __future__ import annotations
 
 import json
+import math
 import random
 from typing import Any
 
@@ -194,7 +195,11 @@ def test_ramp_across_a_year_boundary() -> None:
         },
     )
     # share = 0.28126 -> 50 + (80 - 50) * (share - 0.25) / (0.50 - 0.25)
-    assert result.score == pytest.approx(50 + 120 * (share - 0.25), rel=1e-9)
+    assert result.details["unscaled_score"] == pytest.approx(50 + 120 * (share - 0.25), rel=1e-9)
+    # Materiality: revenue 80B a year against 6, 12, 12 and 6B due; the means cover is at its
+    # lowest through 2027, 240 / 30 = 8x, so materiality = log(10 / 8) / log(10) = 0.09691.
+    assert result.details["materiality"] == pytest.approx(math.log10(10 / 8), rel=1e-12)
+    assert result.score == pytest.approx((50 + 120 * (share - 0.25)) * math.log10(10 / 8), rel=1e-9)
 
 
 def test_ramp_of_one_year() -> None:
@@ -252,7 +257,10 @@ def test_commitment_started_before_a_mid_year_as_of() -> None:
             "by_year": [year(2025, 9.5, 10.0, 0.0, 6 * B), year(2026, 18.5, 10.0, 17 / 37, 12 * B)],
         },
     )
-    assert result.score == pytest.approx(50 + 3000 / 444, rel=1e-9)
+    assert result.details["unscaled_score"] == pytest.approx(50 + 3000 / 444, rel=1e-9)
+    # Means cover: 2025 counts 6 months of 80B against 6B (40 / 6), and 2026 adds 80B against
+    # 12B (120 / 18): 6.667x both, so materiality = log(10 / 6.667) / log(10) = log10(1.5).
+    assert result.score == pytest.approx((50 + 3000 / 444) * math.log10(1.5), rel=1e-9)
 
 
 def test_demand_gw_overrides_revenue_where_given() -> None:
@@ -490,3 +498,62 @@ def test_pure_json_ready_and_repeatable() -> None:
     assert p.model_dump() == before
     assert vars(metric) == {}
     assert json.loads(json.dumps(first.details)) == first.details
+
+
+# --- capacity in units and leases ----------------------------------------------------------------
+
+
+def desks(units: float, amount: str, **extra: Any) -> dict[str, Any]:
+    row = cap("Landlords", None, amount, kind="lease", capacity_units=units, **extra)
+    return row
+
+
+def test_capacity_units_are_measured_against_revenue_per_unit() -> None:
+    # 100,000 desks on a 2-year lease of 24B, at once (ramp 0); revenue 10B at 200k a desk-year
+    # supports 50,000: half idle both years, half of the 24B stranded.
+    data = portfolio(commitments=[desks(100_000, "24B")])
+    result = run(data, ramp_years=0, revenue_per_unit="200k")
+    assert result.details["stranded_share"] == pytest.approx(0.5)
+    assert result.details["contracted_units_peak"] == pytest.approx(100_000)
+    assert result.details["by_year"] == []
+    assert result.details["by_year_units"][0] == {
+        "year": 2025,
+        "contracted_units": pytest.approx(100_000),
+        "supportable_units": pytest.approx(50_000),
+        "supportable_from": "revenue",
+        "idle_share": pytest.approx(0.5),
+        "obligations": pytest.approx(12 * B),
+        "stranded": pytest.approx(6 * B),
+    }
+    assert "(100,000 units contracted, 50,000 units usable)" in result.summary
+    assert "per GW-year" not in result.summary  # the GW rate says nothing of desks
+
+
+def test_capacity_units_without_revenue_per_unit_are_skipped_with_the_reason() -> None:
+    data = portfolio(commitments=[desks(100_000, "24B")])
+    with pytest.raises(riskcore.SkipMetric, match="capacity_units need revenue_per_unit"):
+        run(data)
+    # beside a GW row the GW row is measured and the desks are named in a warning
+    both = portfolio(commitments=[desks(100_000, "24B"), cap("NVIDIA", 1, "8B")])
+    result = run(both)
+    assert result.warnings == [
+        "1 commitment(s) state capacity_units but [metrics.idle_capacity] sets no "
+        "revenue_per_unit: their capacity is not measured"
+    ]
+
+
+def test_gw_and_units_add_their_stranded_values() -> None:
+    # GW: 4 GW of chips (48B over 2025-2026) against 10B / 8B = 1.25 GW: idle 1 - 1.25/4 =
+    # 0.6875 of 24B a year. Units: the desks of the first test, 0.5 of 12B a year.
+    # stranded = 2 * (0.6875 * 24 + 0.5 * 12) = 45; owed = 72: 0.625.
+    data = portfolio(commitments=[desks(100_000, "24B"), cap("NVIDIA", 4, "48B")])
+    result = run(data, ramp_years=0, revenue_per_unit="200k")
+    assert result.details["stranded_value"] == pytest.approx(45 * B)
+    assert result.details["stranded_share"] == pytest.approx(0.625)
+
+
+def test_a_lease_with_gw_is_valued_at_the_lessee_rate() -> None:
+    # kind lease, 2 GW and no amount: 2 x 13.5B (engine.cost_per_gw.lease) = 27B.
+    data = portfolio(commitments=[cap("Landlord", 2, None, kind="lease")])
+    p, ctx = context_for(data, IdleCapacity)
+    assert ctx.value(p.commitments[0]) == pytest.approx(27 * B)

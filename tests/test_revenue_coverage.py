@@ -514,3 +514,79 @@ def test_everything_due_after_the_horizon_is_skipped() -> None:
     data = portfolio(commitments=[deal("Oracle", "10B", "2035-01", 2)])
     with pytest.raises(riskcore.SkipMetric, match="nothing falls due within the horizon 2025-2034"):
         run(data)
+
+
+# --- operating costs and debt service ----------------------------------------------------------
+
+
+def test_operating_costs_replace_the_revenue_share() -> None:
+    # Revenue 10B flat, costs 7B: 3B a year is free. One 24B deal over 2025-2026 (12B a year),
+    # cash 6B. 2025: (6 + 3) / 12 = 0.75; 2026: (6 + 6) / 24 = 0.5, the worst. Gap 24 - 12 = 12B.
+    data = portfolio(
+        financials={"cash": "6B", "operating_costs": "7B"},
+        commitments=[deal("Oracle", "24B", "2025-01", 2)],
+    )
+    result = run(data)
+    assert result.value == approx(0.5)
+    assert result.details["funding_gap"] == approx(12 * B)
+    assert result.details["revenue_share_available"] is None
+    assert result.details["operating_costs"] == {"2025": approx(7 * B), "2026": approx(7 * B)}
+    assert result.details["cumulative_coverage"] == approx(6 / 24)
+    assert result.details["min_annual_coverage"] == approx(3 / 12)
+    assert result.score == approx(75.0)
+    assert "plus revenue less operating costs covers only 0.50x" in result.summary
+
+
+def test_a_cash_burn_can_pay_nothing_and_the_gap_counts_it() -> None:
+    # Costs 15B on 10B of revenue: 5B burnt a year. Cash 4B, 2B due in 2025: 4 - 5 < 0, so
+    # funding coverage is 0 (not negative) and the gap is 2 + 5 - 4 = 3B.
+    data = portfolio(
+        financials={"cash": "4B", "operating_costs": "15B"},
+        commitments=[deal("Oracle", "2B", "2025-01", 1)],
+    )
+    result = run(data)
+    assert result.value == 0.0
+    assert result.details["funding_gap"] == approx(3 * B)
+    assert result.score == 100.0
+    # growth of revenue alone, costs as projected: R(g) = 10(1+g) in 2025 only: never, as 2025
+    # revenue does not grow
+    assert result.details["breakeven_growth"] is None
+
+
+def test_debt_service_is_an_obligation_with_its_own_rows() -> None:
+    # 10B bullet at 12% to 2025-12: 0.1B of interest a month, 1.2B in 2025, and 10B back in
+    # December. With a 5B deal in 2025, 16.2B falls due against 5B (half of revenue).
+    debt = {"lender": "Bank", "amount": "10B", "rate": 0.12, "maturity": "2025-12"}
+    data = portfolio(financials={"debt": [debt]}, commitments=[deal("Oracle", "5B", "2025-01", 1)])
+    result = run(data)
+    assert result.details["debt_service"] == {"2025": approx(11.2 * B)}
+    assert result.details["interest"] == {"2025": approx(1.2 * B)}
+    assert result.value == approx(5 / 16.2)
+    assert result.details["funding_gap"] == approx(11.2 * B)
+    assert "of the commitments and debt service due through 2025" in result.summary
+
+
+def test_debt_alone_is_measured_but_not_enough_to_rate() -> None:
+    # No commitments: the 10B bullet of the last test is all that falls due. Revenue coverage
+    # measures it; the other metrics have no commitment to measure, so 0.4 / 1.1 of the weight
+    # has a result, below the minimum of 0.6: NR, and the label says why (not "nothing to pay").
+    debt = {"lender": "Bank", "amount": "10B", "rate": 0.12, "maturity": "2025-12"}
+    report = riskcore.Engine(allow=[]).score(portfolio(financials={"debt": [debt]}))
+    rc = report.metric("revenue_coverage")
+    assert rc.status == "ok" and rc.value == approx(5 / 11.2)
+    assert report.schedule[0].debt_service == approx(11.2 * B)
+    assert report.rating == "NR"
+    assert report.rating_label.startswith("Not rated: metrics with a result cover 36%")
+
+
+def test_breakeven_growth_with_costs_keeps_them_as_projected() -> None:
+    # Revenue 10B, costs 8B (as projected: 8B a year whatever the growth); 2025 free 2B,
+    # cash 0; deal 2B in 2025 and 18B in 2026 (explicit). 2025: 2 >= 2. 2026: needs
+    # 2 + 10(1+g) - 8 >= 20 -> g >= 1.6.
+    data = portfolio(
+        financials={"operating_costs": "8B"},
+        commitments=[
+            deal("Oracle", "20B", 2025, 2, profile="explicit", schedule={2025: "2B", 2026: "18B"})
+        ],
+    )
+    assert run(data).details["breakeven_growth"] == pytest.approx(1.6)

@@ -172,15 +172,25 @@ class FlatPlugin:
 def test_third_party_metrics_are_held_and_named(engine: riskcore.Engine) -> None:
     with_flat = riskcore.Engine(plugins=[FlatPlugin()])
     result = simulate(with_flat, EXAMPLE, Settings(paths=1000))
-    assert result.recomputed_metrics == ["idle_capacity", "revenue_coverage"]
-    assert result.held_metrics == ["circular_financing", "flat", "vendor_concentration"]
+    # Every built-in that depends on revenue (through materiality or the means) is recomputed.
+    assert result.recomputed_metrics == [
+        "circular_financing",
+        "idle_capacity",
+        "revenue_coverage",
+        "vendor_concentration",
+    ]
+    assert result.held_metrics == ["flat"]
 
 
 def test_without_revenue_coverage_there_is_no_funding_gap() -> None:
     result = simulate(riskcore.Engine(disable=["revenue_coverage"]), EXAMPLE, Settings(paths=500))
     assert result.p_shortfall is None and result.p_shortfall_ci is None
     assert result.funding_gap.p50 is None and result.funding_coverage.p50 is None
-    assert result.recomputed_metrics == ["idle_capacity"]
+    assert result.recomputed_metrics == [
+        "circular_financing",
+        "idle_capacity",
+        "vendor_concentration",
+    ]
     assert math.fsum(result.grades.values()) == pytest.approx(1.0)
 
 

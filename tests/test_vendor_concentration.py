@@ -79,6 +79,9 @@ def test_single_vendor() -> None:
         "shares": {"Amazon": 1.0},
         "by_kind": 10000.0,
         "total_value": 10 * B,
+        "unscaled_score": 100.0,
+        # revenue 10B pays exactly the 10B due: a means cover of 1, fully material
+        "materiality": 1.0,
     }
     assert result.value == 10000.0
     assert result.unit == "HHI"
@@ -336,7 +339,60 @@ def test_default_points() -> None:
     ten = [deal(f"V{i:02d}", "1B") for i in range(10)]
     assert run(portfolio(commitments=ten)).score == approx(20.0)
     five = [deal(f"V{i}", "1B") for i in range(5)]
-    assert run(portfolio(commitments=five)).score == approx(45 + 20 * 200 / 700)
+    assert run(portfolio(commitments=five)).details["unscaled_score"] == approx(45 + 20 * 200 / 700)
+
+
+# --- materiality and aggregated rows ------------------------------------------------------------
+
+
+def test_materiality_weighs_the_score_by_what_is_at_stake() -> None:
+    # Revenue 10B a year, nothing else; one 1-year deal of D from 2025-01: the means cover is
+    # 10 / D. D = 10: cover 1, materiality 1. D = 5: cover 2, materiality log(10/2) / log(10)
+    # = 0.69897. D = 1: cover 10, materiality 0 (the zero cover). Beyond it, still 0.
+    for amount, cover, materiality in [
+        ("10B", 1.0, 1.0),
+        ("5B", 2.0, 0.698970004336),
+        ("2B", 5.0, 0.301029995664),
+        ("1B", 10.0, 0.0),
+        ("100M", 100.0, 0.0),
+    ]:
+        result = run(portfolio(commitments=[deal("Solo", amount)]))
+        assert result.details["unscaled_score"] == 100.0
+        assert result.details["materiality"] == pytest.approx(materiality, abs=1e-12)
+        assert result.score == pytest.approx(100.0 * materiality, abs=1e-10)
+        _p, ctx = context_for(portfolio(commitments=[deal("Solo", amount)]), VendorConcentration)
+        assert ctx.means_cover == pytest.approx(cover)
+
+
+def test_an_aggregated_row_is_n_equal_counterparties() -> None:
+    # 2,000 landlords in one 10B row: HHI 10000 / 2000 = 5, the same as 2,000 rows of 5M.
+    one = run(portfolio(commitments=[deal("Landlords", "10B", counterparty_count=2000)]))
+    many = run(portfolio(commitments=[deal(f"L{i:04d}", "5M") for i in range(2000)]))
+    assert one.value == pytest.approx(5.0)
+    assert many.value == pytest.approx(5.0)
+    assert one.details["vendors"] == 2000
+    assert one.details["effective_vendors"] == pytest.approx(2000.0)
+    assert one.details["top1"] == "Landlords (2,000 counterparties)"
+    assert one.details["top1_share"] == pytest.approx(1 / 2000)
+    assert one.details["top3_share"] == pytest.approx(3 / 2000)
+    assert one.details["shares"] == {"Landlords (2,000 counterparties)": 1.0}
+    assert one.summary.startswith(
+        "Landlords (2,000 counterparties) is owed under 1% of the $10.0B left to pay across "
+        "2,000 counterparties (HHI 5,"
+    )
+
+
+def test_an_aggregated_row_beside_a_single_vendor() -> None:
+    # Oracle 6B alone, 4B across 4 equal landlords (1B each): shares 0.6 and 4 x 0.1.
+    # HHI = 10000 * (0.36 + 4 * 0.01) = 4000; top1 Oracle, top3 = 0.6 + 0.1 + 0.1 = 0.8.
+    result = run(
+        portfolio(commitments=[deal("Oracle", "6B"), deal("Landlords", "4B", counterparty_count=4)])
+    )
+    assert result.value == pytest.approx(4000.0)
+    assert result.details["top1"] == "Oracle"
+    assert result.details["top3_share"] == pytest.approx(0.8)
+    assert result.details["vendors"] == 5
+    assert result.details["shares"] == {"Oracle": 0.6, "Landlords (4 counterparties)": 0.4}
 
 
 # --- config and registration ------------------------------------------------------------------
