@@ -83,6 +83,7 @@ class ReportView:
     metrics: list[list[str]]
     contributions: Chart | None
     schedule: list[list[str]]
+    schedule_headers: list[str]
     schedule_chart: Chart | None
     funding_gap: str | None
     vendors: list[list[str]]
@@ -378,6 +379,8 @@ def _view(index: int, report: riskcore.Report, portfolio: riskcore.Portfolio | N
     ]
     rc = _metric(report, "revenue_coverage")
     gap = rc.details.get("funding_gap") if rc else None
+    debt = any(r.debt_service for r in report.schedule)
+    costs = any(r.operating_costs is not None for r in report.schedule)
     funding_gap = (
         f"{money(gap, cur)} to be found; funding coverage is lowest through "
         f"{rc.details.get('worst_year')}"
@@ -405,10 +408,20 @@ def _view(index: int, report: riskcore.Report, portfolio: riskcore.Portfolio | N
             [
                 str(r.year),
                 money(r.obligations, cur),
+                *([money(r.debt_service, cur)] if debt else []),
                 money(r.revenue, cur),
+                *([money(r.operating_costs or 0.0, cur)] if costs else []),
                 "—" if r.coverage is None else f"{r.coverage:.2f}x",
             ]
             for r in report.schedule
+        ],
+        schedule_headers=[
+            "Year",
+            "Obligations",
+            *(["Of which debt service"] if debt else []),
+            "Revenue (counted)",
+            *(["Operating costs"] if costs else []),
+            "Coverage",
         ],
         schedule_chart=schedule_chart(view_id, report),
         funding_gap=funding_gap,

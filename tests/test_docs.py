@@ -81,7 +81,7 @@ def test_tutorial_plugin_is_listed_explained_and_scored(
     metric = {m["name"]: m for m in report["metrics"]}["short_lived"]
     # The page says: all of the example's remaining value is chips or cloud -> 100%, score 80.
     assert (metric["value"], metric["score"]) == (1.0, 80.0)
-    assert metric["weight"] == pytest.approx(0.10 / 1.10)
+    assert metric["weight"] == pytest.approx(0.10 / 1.20)
 
 
 def test_tutorial_config_error_names_the_key(

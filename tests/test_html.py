@@ -222,7 +222,7 @@ def test_charts_are_figures_with_the_numbers(example: str, example_report: riskc
         assert riskcore.format_money(row.obligations, "USD") in schedule
         assert riskcore.format_money(row.revenue, "USD") in schedule
     assert (
-        "Funding gap $1.23T; funding coverage is lowest through 2029, the hatched bar." in schedule
+        "Funding gap $1.70T; funding coverage is lowest through 2032, the hatched bar." in schedule
     )
     contrib = found["r1-contrib"]["aria-label"] or ""
     for m in example_report.metrics:
@@ -238,17 +238,17 @@ def test_everything_shown_comes_from_the_report(
     example: str, example_report: riskcore.Report
 ) -> None:
     r = example_report
-    assert '<span class="grade">CC</span>' in example
-    assert "Extreme commitment risk" in example and "score 80.0 / 100" in example
-    assert "<dt>Coverage</dt><dd>100.0%</dd>" in example
-    assert "<dt>Complete</dt><dd>yes</dd>" in example
-    assert "$1.23T to be found; funding coverage is lowest through 2029" in example
+    assert '<span class="grade">C</span>' in example
+    assert "Commitments far beyond means" in example and "score 100.0 / 100" in example
+    assert "<dt>Coverage</dt><dd>90.9%</dd>" in example
+    assert "<dt>Complete</dt><dd>no</dd>" in example
+    assert "$1.70T to be found; funding coverage is lowest through 2032" in example
     for pair_ in r.metric("circular_financing").details["pairs"]:
         assert f'<th scope="row">{pair_["counterparty"]}</th>' in example
     assert "$100.0B" in example
     for w in r.warnings:
         assert f"<li>{w}</li>" in example
-    assert "weakest_link: 74.8 → 80.0." in example
+    assert "weakest_link: 86.9 → 100.0." in example
     assert r.provenance.portfolio_sha256 in example and r.provenance.config_sha256 in example
 
 

@@ -374,3 +374,24 @@ def test_stress_without_revenue_coverage_has_no_funding_gap() -> None:
     table = riskcore.stress(riskcore.Engine(disable=["revenue_coverage"]), EXAMPLE)
     assert [row.funding_gap for row in table.scenarios] == [None] * len(table.scenarios)
     assert all("revenue_coverage" not in row.metrics for row in table.scenarios)
+
+
+def test_the_shipped_scenarios_speak_of_no_company() -> None:
+    engine = riskcore.Engine(allow=[])
+    assert list(engine.scenarios) == ["base", "bear", "bull", "lois-lapse"]
+    text = " ".join(engine.scenarios.values()).lower()
+    for name in ("openai", "microsoft", "altman", "nvidia", "run-rate"):
+        assert name not in text
+    assert engine.plan("bear").revenue_multiplier == 0.8
+    assert engine.plan("bull").revenue_multiplier == 1.2
+    # no metric setting is moved by a shipped scenario
+    assert all(p.metrics == engine.plan(None).metrics for p in map(engine.plan, engine.scenarios))
+
+
+def test_a_company_overlay_replaces_the_shipped_cases_for_that_company() -> None:
+    overlay = Path(__file__).parent.parent / "configs" / "overlays" / "openai-2025.toml"
+    engine = riskcore.Engine(config=overlay, allow=[])
+    assert list(engine.scenarios) == ["base", "bear", "bull", "lois-lapse"]
+    assert engine.plan("bear").revenue_multiplier == 0.76
+    assert engine.plan("bull").revenue_multiplier == 1.07
+    assert "H2 2025 run-rate" in engine.scenarios["bear"]
