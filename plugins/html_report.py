@@ -231,6 +231,7 @@ def schedule_chart(view_id: str, report: riskcore.Report) -> Chart | None:
     gap = coverage.details.get("funding_gap") if coverage else None
     worst = coverage.details.get("worst_year") if coverage else None
     years = [str(r.year) for r in rows]
+    costs = any(r.operating_costs is not None for r in rows)
     with _figure(8.5, 4.4) as (fig, ax):
         x = list(range(len(rows)))
         obligations = [billions(r.obligations) for r in rows]
@@ -243,6 +244,16 @@ def schedule_chart(view_id: str, report: riskcore.Report) -> Chart | None:
             linewidth=2.2,
             label="Revenue (counted)",
         )
+        if costs:
+            ax.plot(
+                x,
+                [billions(r.operating_costs or 0.0) for r in rows],
+                color=VERMILION,
+                marker="s",
+                linestyle="--",
+                linewidth=1.8,
+                label="Operating costs",
+            )
         ax.set_xticks(x, years)
         ax.set_xlabel("Year")
         ax.set_ylabel(_tex_safe(f"{unit_label(cur)} ({cur} billions)"))
@@ -268,9 +279,11 @@ def schedule_chart(view_id: str, report: riskcore.Report) -> Chart | None:
         svg = _svg(fig, chart_id)
     parts = [
         f"Obligations {money(r.obligations, cur)} in {r.year} against revenue {money(r.revenue, cur)}"
+        + (f" less costs {money(r.operating_costs or 0.0, cur)}" if costs else "")
         for r in rows
     ]
-    alt = "Bars of obligations and a line of counted revenue by year: " + "; ".join(parts) + "."
+    lines = "lines of counted revenue and operating costs" if costs else "a line of counted revenue"
+    alt = f"Bars of obligations and {lines} by year: " + "; ".join(parts) + "."
     if isinstance(gap, int | float) and gap > 0:
         alt += (
             f" Funding gap {money(gap, cur)}; funding coverage is lowest through {worst}, "

@@ -530,10 +530,18 @@ def _explain_rating(engine: Engine) -> str:
         f"{rating.min_coverage:.0%} the rating is NR. score = sum(weight x metric score) / coverage.",
         f"Then, in order: {', '.join(rating.adjustments) or 'no adjustments'}"
         + (
-            f" (the score is at least the worst metric's score minus {rating.weakest_link_gap:g})."
+            f" (the score is at least the worst metric's score minus {rating.weakest_link_gap:g},"
+            + (
+                f" a gap that narrows to 0 within {rating.weakest_link_taper:g} points of 100)."
+                if rating.weakest_link_taper > 0
+                else ")."
+            )
             if "weakest_link" in rating.adjustments
             else "."
         ),
+        "Concentration, circularity and idle capacity are weighed by materiality: 1 when the",
+        f"company's means cover at most {engine.config.engine.materiality_full_cover:g}x what falls "
+        f"due, 0 from {engine.config.engine.materiality_zero_cover:g}x, log-linear between.",
         "",
         "Scale (upper bounds inclusive):",
     ]

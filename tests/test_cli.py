@@ -206,6 +206,14 @@ def test_validate(runner: CliRunner, small: Path, bad: Path) -> None:
 def test_schema(runner: CliRunner) -> None:
     data = json.loads(runner.invoke(cli, ["schema"]).output)
     assert data["title"] == "Portfolio"
+    defs = data["$defs"]
+    # the credit view's fields are in the schema editors read
+    assert {"debt", "operating_costs"} <= set(defs["Financials"]["properties"])
+    assert {"counterparty_count", "capacity_units"} <= set(defs["Commitment"]["properties"])
+    assert "lease" in defs["Commitment"]["properties"]["kind"]["enum"]
+    assert {"rating", "counterparty_count"} <= set(defs["Customer"]["properties"])
+    assert set(defs["Debt"]["required"]) == {"lender", "amount", "rate", "maturity"}
+    assert "customers" in data["properties"]
     assert set(data["required"]) == {"company", "financials"}  # an empty book may omit commitments
     config = json.loads(runner.invoke(cli, ["schema", "--kind", "config"]).output)
     assert config["title"] == "Config"
