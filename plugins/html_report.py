@@ -27,6 +27,7 @@ import riskcore
 from riskcore.render import fmt_score, fmt_share, fmt_value, what_if_lines
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    import jinja2
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -482,17 +483,14 @@ def _sort_key(value: float | None) -> str:
     return "" if value is None else repr(value)
 
 
-def render_html(reports: Sequence[riskcore.Report], options: riskcore.RenderOptions) -> str:
-    """The reports as one self-contained HTML5 page (a comparison first when several)."""
+def _environment() -> jinja2.Environment:
+    """The templates' Jinja2 environment; UsageError naming the extra when it is missing."""
     try:
         import jinja2
         import markupsafe
         import matplotlib  # noqa: F401  (checked here so the message names both)
     except ImportError:
         raise riskcore.UsageError(MISSING) from None
-    portfolios: Sequence[riskcore.Portfolio | None] = getattr(options, "portfolios", ())
-    if len(portfolios) != len(reports):
-        portfolios = [None] * len(reports)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -502,6 +500,77 @@ def render_html(reports: Sequence[riskcore.Report], options: riskcore.RenderOpti
         keep_trailing_newline=True,
     )
     env.filters["svg"] = markupsafe.Markup  # charts drawn here, not user text
+    return env
+
+
+def cap_chart(result: riskcore.BacktestReport) -> Chart:
+    """The cumulative accuracy profile, with the perfect and the random lines."""
+    chart_id = "backtest-cap"
+    share = result.events / result.n if result.n else 0.0
+    with _figure(6.4, 5.0) as (fig, ax):
+        xs = [x for x, _ in result.cap]
+        ys = [y for _, y in result.cap]
+        ax.plot(
+            [0, share, 1], [0, 1, 1], color=GREEN, linestyle="--", linewidth=1.6, label="Perfect"
+        )
+        ax.plot([0, 1], [0, 1], color=GREY, linestyle=":", linewidth=1.6, label="Random")
+        ax.plot(xs, ys, color=BLUE, marker="o", linewidth=2.2, label="riskcore")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel("Share of cases, riskiest score first")
+        ax.set_ylabel("Share of events")
+        ax.grid(color="#dddddd", linewidth=0.8)
+        ax.set_axisbelow(True)
+        ax.legend(loc="lower right", frameon=False)
+        svg = _svg(fig, chart_id)
+    points = "; ".join(f"{x:.0%} of cases, {y:.0%} of events" for x, y in result.cap[1:])
+    alt = (
+        f"Cumulative accuracy profile of {result.n} cases and {result.events} events, from the "
+        f"riskiest score: {points}. Accuracy ratio {result.accuracy_ratio:.2f} (1 is perfect, "
+        "0 is random)."
+    )
+    return Chart(chart_id, svg, alt)
+
+
+def render_backtest(result: riskcore.BacktestReport) -> str:
+    """The backtest as one self-contained HTML5 page: the CAP curve and the tables."""
+    env = _environment()
+    return env.get_template("backtest.html.j2").render(
+        title="riskcore backtest",
+        result=result,
+        chart=cap_chart(result),
+        interval=(
+            f"{result.auc_ci[0]:.2f} to {result.auc_ci[1]:.2f}"
+            if result.auc_ci is not None
+            else None
+        ),
+        grades=[[g.grade, str(g.n), str(g.events), fmt_share(g.rate)] for g in result.by_grade],
+        metrics=[[n, "—" if a is None else f"{a:.3f}"] for n, a in result.metrics.items()],
+        cases=[
+            [
+                c.id,
+                c.company,
+                c.as_of,
+                c.rating,
+                "—" if c.score is None else f"{c.score:.1f}",
+                str(c.outcome),
+            ]
+            for c in sorted(result.cases, key=lambda c: (-(c.score or -1.0), c.id))
+        ],
+    )
+
+
+def render_html(reports: Sequence[Any], options: riskcore.RenderOptions) -> str:
+    """The reports as one self-contained HTML5 page (a comparison first when several).
+
+    Given a backtest result (`riskcore backtest --format html`), the backtest's page.
+    """
+    if reports and isinstance(reports[0], riskcore.BacktestReport):
+        return render_backtest(reports[0])
+    env = _environment()
+    portfolios: Sequence[riskcore.Portfolio | None] = getattr(options, "portfolios", ())
+    if len(portfolios) != len(reports):
+        portfolios = [None] * len(reports)
     views = [_view(i, r, p) for i, (r, p) in enumerate(zip(reports, portfolios, strict=True), 1)]
     headers, rows = _comparison(reports) if len(reports) > 1 else ([], [])
     title = (

@@ -23,10 +23,11 @@ from .schedule import Term
 from .scoring import ScorePoints, score_from_points, scores_from_points
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .backtesting import backtest
     from .montecarlo import Settings as SimulationSettings
     from .montecarlo import simulate
     from .peers import score_together
-    from .results import ScenarioRow, SimulationReport, StressReport
+    from .results import BacktestReport, ScenarioRow, SimulationReport, StressReport
     from .scenarios import stress
 
 # What runs the engine many times loads on first use: `import riskcore` (and every `riskcore
@@ -36,6 +37,8 @@ _LAZY = {
     "SimulationSettings": (".montecarlo", "Settings"),
     "stress": (".scenarios", "stress"),
     "score_together": (".peers", "score_together"),
+    "backtest": (".backtesting", "backtest"),
+    "BacktestReport": (".results", "BacktestReport"),
     "ScenarioRow": (".results", "ScenarioRow"),
     "SimulationReport": (".results", "SimulationReport"),
     "StressReport": (".results", "StressReport"),
@@ -54,6 +57,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ActiveMetric",
     "AdjustmentEntry",
+    "BacktestReport",
     "Commitment",
     "Config",
     "ConfigError",
@@ -87,6 +91,7 @@ __all__ = [
     "UsageError",
     "WhatIf",
     "__version__",
+    "backtest",
     "format_money",
     "format_share",
     "hookimpl",

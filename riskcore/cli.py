@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -367,6 +367,72 @@ def stress(
             )
     if invalid:
         ctx.exit(EXIT_INVALID)
+
+
+@cli.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--outcomes",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="CSV with header id,outcome (and optionally event_date,source,note): 1 = not met.",
+)
+@_config_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "html"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for tools, html for a page with the accuracy profile.",
+)
+@click.option("--scenario", metavar="NAME", help="Score every case under a [scenarios.NAME].")
+@click.option(
+    "--table-format",
+    default="simple",
+    show_default=True,
+    help="tabulate's table style for --format table.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to F.")
+@_debug_option
+@click.pass_context
+def backtest(
+    ctx: click.Context,
+    cases: tuple[Path, ...],
+    outcomes: Path,
+    config: Path | None,
+    fmt: str,
+    scenario: str | None,
+    table_format: str,
+    output: Path | None,
+    debug: bool,
+) -> None:
+    """Score historical CASES (files, folders, JSONL) and measure how well they rank outcomes.
+
+    Reports the AUC (ties counted half) with its 95% interval, the accuracy ratio, the event
+    rate by grade and each metric's own AUC. Exit 2 when a case or an outcome row is missing,
+    doubled or unreadable, or when the outcomes hold only one class.
+    """
+    from .backtesting import backtest as run_backtest
+    from .render import render_backtest_table
+
+    with handled(debug):
+        engine = _engine(ctx, config)
+        if scenario is not None:
+            engine.plan(scenario)
+        renderer = find_renderer("html", engine) if fmt == "html" else None
+        result = run_backtest(cases, outcomes, engine, scenario)
+        if fmt == "json":
+            text = result.to_json() + "\n"
+        elif renderer is not None:
+            # The html renderer also lays out a backtest (the built-in one does; see plugins.md).
+            text = renderer(cast("list[Report]", [result]), RenderOptions())
+        else:
+            text = render_backtest_table(result, RenderOptions(table_format=table_format))
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
 
 
 @cli.command()

@@ -17,7 +17,7 @@ from .report import MetricEntry, Report, reports_to_json
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .network import NetworkResult
     from .portfolio import Portfolio
-    from .results import SimulationReport, StressReport
+    from .results import BacktestReport, SimulationReport, StressReport
 
 
 @dataclass(frozen=True)
@@ -438,3 +438,54 @@ def render_network_table(result: NetworkResult, table_format: str = "simple") ->
         else:
             parts.append("no losses")
     return "\n".join(parts).rstrip() + "\n"
+
+
+# -- riskcore backtest ------------------------------------------------------------------------
+
+
+def render_backtest_table(result: BacktestReport, options: RenderOptions) -> str:
+    """The backtest for a terminal: the headline, the grades, each metric's AUC, the cases."""
+    interval = (
+        f" (95% interval {result.auc_ci[0]:.2f} to {result.auc_ci[1]:.2f})"
+        if result.auc_ci is not None
+        else " (too few cases of a class for an interval)"
+    )
+    scenario = f", scenario {result.scenario}" if result.scenario else ""
+    unrated = len(result.cases) - result.n
+    lines = [
+        f"Backtest: {result.n} rated cases, {result.events} events{scenario}"
+        + (f" ({unrated} not rated)" if unrated else ""),
+        f"AUC {result.auc:.3f}{interval}; accuracy ratio {result.accuracy_ratio:.3f}",
+        "",
+        "By grade",
+        _table(
+            [[g.grade, str(g.n), str(g.events), f"{g.rate:.0%}"] for g in result.by_grade],
+            ["grade", "cases", "events", "event rate"],
+            options,
+        ),
+        "",
+        "Each metric's own AUC",
+        _table(
+            [[name, "—" if a is None else f"{a:.3f}"] for name, a in result.metrics.items()],
+            ["metric", "AUC"],
+            options,
+        ),
+        "",
+        "Cumulative accuracy profile (riskiest score first; random: events = cases)",
+        _table(
+            [[f"{x:.0%}", f"{y:.0%}"] for x, y in result.cap],
+            ["share of cases", "share of events"],
+            options,
+        ),
+        "",
+        "Cases",
+        _table(
+            [
+                [c.id, c.as_of, c.rating, fmt_score(c.score), str(c.outcome)]
+                for c in sorted(result.cases, key=lambda c: (-(c.score or -1.0), c.id))
+            ],
+            ["case", "as of", "rating", "score", "outcome"],
+            options,
+        ),
+    ]
+    return "\n".join(lines) + "\n"

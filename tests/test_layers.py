@@ -21,13 +21,13 @@ LAYERS: dict[str, int] = {
     # 3 loading
     "loading": 3, "defaults": 3,
     # 4 numbers
-    "schedule": 4, "scoring": 4, "rating": 4, "overlay": 4, "search": 4, "cycles": 4,
+    "schedule": 4, "scoring": 4, "rating": 4, "discrimination": 4, "overlay": 4, "search": 4, "cycles": 4,
     # 5 the plugin API and registry
     "metric": 5, "hookspecs": 5, "registry": 5, "isolation": 5,
     # 6 the engine
     "engine": 6,
     # 7 what runs the engine many times
-    "scenarios": 7, "peers": 7, "montecarlo": 7, "batch": 7, "batch_dask": 7, "backends": 7, "generate": 7,
+    "scenarios": 7, "peers": 7, "backtesting": 7, "montecarlo": 7, "batch": 7, "batch_dask": 7, "backends": 7, "generate": 7,
     "network": 7,
     # 8 renderers and the plugin scaffold
     "render": 8, "scaffold": 8,
