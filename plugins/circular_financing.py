@@ -54,8 +54,9 @@ class CircularFinancing(riskcore.Metric):
     30% -> 80, 50% -> 100), interpolated linearly and clamped.
 
     Without financing rows or loans from vendors the metric scores 0 (whatever the points) with
-    a warning: circular financing is assumed absent. Skipped when nothing is left to pay after
-    as_of (no horizon).
+    a warning: circular financing is assumed absent. With no commitment value left but debt
+    service due, it scores 0 (no purchase for vendor money to come back as). Skipped when nothing
+    is left to pay after as_of (no horizon).
     """
 
     name = "circular_financing"
@@ -97,6 +98,16 @@ class CircularFinancing(riskcore.Metric):
         context.require_horizon()
         total = context.total_value
         if total <= 0:
+            if any(context.debt_service.values()):
+                # Debt only: no purchase for a vendor's money to come back as.
+                return riskcore.MetricResult(
+                    score=0.0,
+                    value=0.0,
+                    unit="share",
+                    summary="No commitment is left to pay, so no vendor's money can come back "
+                    "as purchases; what the company owes is debt service.",
+                    details={"round_trip_amount": 0.0, "total_value": 0.0},
+                )
             raise riskcore.SkipMetric("no commitment value is left to pay")
 
         def money(amount: float) -> str:

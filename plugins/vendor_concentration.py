@@ -54,7 +54,8 @@ class VendorConcentration(riskcore.Metric):
     the engine's materiality (context.materiality, 0 to 1): dependence on one vendor matters in
     proportion to how much is at stake against what the company can pay.
 
-    Skipped when no commitment has anything left to pay after the as_of date.
+    With no commitment value left but debt service due, it scores 0: a company that owes only
+    its lenders depends on no vendor. Skipped when nothing at all is left to pay.
     """
 
     name = "vendor_concentration"
@@ -89,6 +90,15 @@ class VendorConcentration(riskcore.Metric):
             key: count for key, count in _pool_counts(context, pooled).items() if key in by_pool
         }
         if not by_group and not by_pool:
+            if any(context.debt_service.values()):
+                # Debt only: the company depends on no vendor, which is no risk, not unknown.
+                return riskcore.MetricResult(
+                    score=0.0,
+                    unit="HHI",
+                    summary="No commitment is left to pay: the company depends on no vendor; "
+                    "what it owes is debt service.",
+                    details={"vendors": 0, "total_value": 0.0},
+                )
             raise riskcore.SkipMetric(
                 f"nothing is left to pay after {context.as_of.isoformat()}: no commitment value"
             )

@@ -566,17 +566,25 @@ def test_debt_service_is_an_obligation_with_its_own_rows() -> None:
     assert "of the commitments and debt service due through 2025" in result.summary
 
 
-def test_debt_alone_is_measured_but_not_enough_to_rate() -> None:
+def test_debt_alone_is_rated() -> None:
     # No commitments: the 10B bullet of the last test is all that falls due. Revenue coverage
-    # measures it; the other metrics have no commitment to measure, so 0.4 / 1.1 of the weight
-    # has a result, below the minimum of 0.6: NR, and the label says why (not "nothing to pay").
+    # measures it; vendor concentration and circular financing score 0 (a company that owes only
+    # its lenders depends on no vendor, and no vendor money can come back as purchases); idle
+    # capacity and customer concentration have nothing to measure. Coverage 0.8 / 1.1.
     debt = {"lender": "Bank", "amount": "10B", "rate": 0.12, "maturity": "2025-12"}
     report = riskcore.Engine(allow=[]).score(portfolio(financials={"debt": [debt]}))
     rc = report.metric("revenue_coverage")
     assert rc.status == "ok" and rc.value == approx(5 / 11.2)
     assert report.schedule[0].debt_service == approx(11.2 * B)
-    assert report.rating == "NR"
-    assert report.rating_label.startswith("Not rated: metrics with a result cover 36%")
+    for name in ("vendor_concentration", "circular_financing"):
+        entry = report.metric(name)
+        assert (entry.status, entry.score) == ("ok", 0.0), name
+        assert "debt service" in (entry.summary or "")
+    assert report.coverage == approx(0.8 / 1.1)
+    assert report.rating != "NR"
+    # With nothing at all to pay the book is still not rated (the empty book)
+    empty = riskcore.Engine(allow=[]).score(portfolio())
+    assert empty.rating == "NR"
 
 
 def test_breakeven_growth_with_costs_keeps_them_as_projected() -> None:
