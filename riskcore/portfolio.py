@@ -144,6 +144,18 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+def check_term(start: dt.date, term_years: float | None, end: dt.date | None) -> None:
+    """A term from `start`: exactly one of term_years or end, ending no earlier, a month long."""
+    if term_years is None and end is None:
+        raise field_error("term_years", "give term_years or end")
+    if end is not None and end < start:
+        raise field_error(
+            "end", "the term ends ({e:%Y-%m}) before it starts ({s:%Y-%m})", e=end, s=start
+        )
+    if term_years is not None and term_months(term_years) < 1:
+        raise field_error("term_years", "the term must last at least one month")
+
+
 class Company(_Model):
     """Who the portfolio describes and when."""
 
@@ -345,17 +357,7 @@ class Commitment(_Model):
             raise field_error("schedule", "a schedule needs profile: explicit")
         if self.start is None:
             raise field_error("start", "a {p} commitment needs a start month", p=self.profile)
-        if self.term_years is None and self.end is None:
-            raise field_error("term_years", "give term_years or end")
-        if self.end is not None and self.end < self.start:
-            raise field_error(
-                "end",
-                "the term ends ({e:%Y-%m}) before it starts ({s:%Y-%m})",
-                e=self.end,
-                s=self.start,
-            )
-        if self.term_years is not None and term_months(self.term_years) < 1:
-            raise field_error("term_years", "the term must last at least one month")
+        check_term(self.start, self.term_years, self.end)
         return self
 
     def _check_explicit(self) -> None:
@@ -456,17 +458,7 @@ class Customer(_Model):
     def _check_term(self) -> Customer:
         if self.term_years is not None and self.end is not None:
             raise field_error("end", "give term_years or end, not both")
-        if self.term_years is None and self.end is None:
-            raise field_error("term_years", "give term_years or end")
-        if self.end is not None and self.end < self.start:
-            raise field_error(
-                "end",
-                "the term ends ({e:%Y-%m}) before it starts ({s:%Y-%m})",
-                e=self.end,
-                s=self.start,
-            )
-        if self.term_years is not None and term_months(self.term_years) < 1:
-            raise field_error("term_years", "the term must last at least one month")
+        check_term(self.start, self.term_years, self.end)
         return self
 
     @property
