@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from .engine import Engine
 from .errors import InputError, UsageError
 from .loading import DEFAULT_MAX_BYTES, STDIN, SUFFIXES, Text, load_document_text, read_stdin
+from .money import spreadsheet_safe, spreadsheet_text
 from .report import dumps
 
 if TYPE_CHECKING:  # pragma: no cover - typing only: numpy loads only with --simulate
@@ -298,10 +299,14 @@ class CsvWriter:
             self._writer.writerow(self.columns)
 
     def write(self, outcome: Outcome) -> None:
-        row: dict[str, Any] = {"id": outcome.id, "error": outcome.error or ""}
+        # Text from inputs (ids, names, messages) is written so no spreadsheet runs it.
+        row: dict[str, Any] = {
+            "id": spreadsheet_safe(outcome.id),
+            "error": spreadsheet_safe(outcome.error or ""),
+        }
         if outcome.report is not None:
             r = outcome.report
-            row |= {"company": r["company"]["name"], "rating": r["rating"]}
+            row |= {"company": spreadsheet_safe(r["company"]["name"]), "rating": r["rating"]}
             row |= {"score": _num(r["score"]), "coverage": _num(r["coverage"])}
             row |= {m["name"]: _num(m["score"]) for m in r["metrics"]}
             sim = r.get("simulation")
@@ -346,7 +351,7 @@ def prepare_resume(output: Path, fmt: Format, columns: Sequence[str]) -> set[str
                 found = text if text.rstrip("\n") == header else None
             else:
                 row = next(csv.reader(io.StringIO(text)), [])
-                found = row[0] if len(row) == len(columns) and row[0] else None
+                found = spreadsheet_text(row[0]) if len(row) == len(columns) and row[0] else None
         else:
             found = _record_id(text)
         if found is None:

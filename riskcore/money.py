@@ -133,3 +133,25 @@ def format_share(share: float) -> str:
     if 0 < share < 0.005:
         return "under 1%"
     return f"{share:.0%}"
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _runs_as_formula(text: str) -> bool:
+    return text.startswith(_FORMULA_STARTS) or (text.startswith("'") and _runs_as_formula(text[1:]))
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP's CSV-injection rule).
+
+    A cell that starts with =, +, -, @, a tab or a carriage return gets a leading apostrophe,
+    which spreadsheets show as text; so does one that already starts with an apostrophe before
+    such a character, so that `spreadsheet_text` can always undo it exactly.
+    """
+    return "'" + text if _runs_as_formula(text) else text
+
+
+def spreadsheet_text(cell: str) -> str:
+    """The text `spreadsheet_safe` was given (the inverse)."""
+    return cell[1:] if cell.startswith("'") and _runs_as_formula(cell[1:]) else cell

@@ -336,3 +336,82 @@ def test_resume_to_a_file_not_there_yet_writes_it(
     result = runner.invoke(cli, ["batch", str(small), "-o", str(out), "--resume"])
     assert result.exit_code == 0, result.output
     assert [r["id"] for r in records(out.read_text())] == [str(small)]
+
+
+# -- spreadsheet safety (OWASP CSV injection) ------------------------------------------------------
+
+FORMULAS = [
+    '=HYPERLINK("http://x")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "'=already quoted",
+]
+
+
+@pytest.mark.parametrize("name", FORMULAS)
+def test_csv_cells_never_start_a_formula(runner: CliRunner, tmp_path: Path, name: str) -> None:
+    text = EXAMPLE.read_text().replace(
+        "company: {name: OpenAI,", f"company: {{name: {json.dumps(name)},", 1
+    )
+    path = tmp_path / "formula.yaml"
+    path.write_text(text)
+    out = tmp_path / "out.csv"
+    result = runner.invoke(
+        cli, ["batch", str(path), "-o", str(out), "--format", "csv", "--workers", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    (row,) = list(csv.DictReader(out.open(newline="")))
+    assert row["company"] == "'" + name  # shown as text, never run
+    assert not row["company"].startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_ids_and_errors_are_safe_and_resume_still_reads_them(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = folder / "=cmd.yaml"
+    good.write_text(EXAMPLE.read_text())
+    bad = folder / "@bad.yaml"
+    bad.write_text("company: {name: X}\n")
+    out = tmp_path / "out.csv"
+    args = ["batch", str(folder), "-o", str(out), "--format", "csv", "--workers", "1"]
+    runner.invoke(cli, args)
+    rows = list(csv.DictReader(out.open(newline="")))
+    assert all(not r["id"].startswith(("=", "@")) for r in rows)
+    assert {r["id"] for r in rows} == {str(good), str(bad)}  # paths start with the folder
+    # the error cell of the bad file is text too
+    assert next(r for r in rows if r["id"] == str(bad))["error"].startswith(str(bad))
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'=x", "''=x"),  # so that the apostrophe can always be taken off again
+        ("'plain", "'plain"),
+        ("plain", "plain"),
+        ("", ""),
+    ],
+)
+def test_spreadsheet_safe_prefixes_and_undoes_exactly(text: str, cell: str) -> None:
+    assert b.spreadsheet_safe(text) == cell
+    assert b.spreadsheet_text(cell) == text
+
+
+def test_resume_skips_a_done_row_whose_id_was_escaped(tmp_path: Path) -> None:
+    columns = b.csv_columns(["revenue_coverage"])
+    out = tmp_path / "out.csv"
+    out.write_text(
+        ",".join(columns)
+        + "\n"
+        + ",".join(["'=odd id", "X", "C", "100.0", "1.0", "100.0", ""])
+        + "\n"
+    )
+    assert b.prepare_resume(out, "csv", columns) == {"=odd id"}
