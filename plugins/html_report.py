@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import riskcore
-from riskcore.render import fmt_score, fmt_share, fmt_value, what_if_lines
+from riskcore.render import fmt_change, fmt_score, fmt_share, fmt_value, what_if_lines
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import jinja2
@@ -560,6 +560,44 @@ def render_backtest(result: riskcore.BacktestReport) -> str:
     )
 
 
+def render_diff(result: riskcore.DiffReport) -> str:
+    """A rating action as one self-contained HTML5 page: the sentence, then what moved."""
+    env = _environment()
+    cur = result.currency
+
+    def row(e: Any) -> list[str]:
+        return [e.counterparty, e.id or "—", e.kind, money(e.amount, cur), e.start or "—"]
+
+    changes = result.commitments
+    changed = (
+        [
+            [*row(e), "; ".join(f"{f.field}: {f.old} → {f.new}" for f in e.fields or [])]
+            for e in changes.changed
+        ]
+        if changes is not None
+        else []
+    )
+    return env.get_template("diff.html.j2").render(
+        title=f"{result.company} — riskcore rating action",
+        result=result,
+        metrics=[
+            [
+                m.name,
+                fmt_score(m.old_score),
+                fmt_score(m.new_score),
+                f"{m.contribution_change:+.1f}",
+            ]
+            for m in result.metrics
+        ],
+        adjustments=f"{result.adjustments.old:+.1f} → {result.adjustments.new:+.1f} "
+        f"({fmt_change(result.adjustments.change)})",
+        compared=changes is not None,
+        added=[row(e) for e in changes.added] if changes is not None else [],
+        removed=[row(e) for e in changes.removed] if changes is not None else [],
+        changed=changed,
+    )
+
+
 def render_html(reports: Sequence[Any], options: riskcore.RenderOptions) -> str:
     """The reports as one self-contained HTML5 page (a comparison first when several).
 
@@ -567,6 +605,8 @@ def render_html(reports: Sequence[Any], options: riskcore.RenderOptions) -> str:
     """
     if reports and isinstance(reports[0], riskcore.BacktestReport):
         return render_backtest(reports[0])
+    if reports and isinstance(reports[0], riskcore.DiffReport):
+        return render_diff(reports[0])
     env = _environment()
     portfolios: Sequence[riskcore.Portfolio | None] = getattr(options, "portfolios", ())
     if len(portfolios) != len(reports):

@@ -24,10 +24,11 @@ from .scoring import ScorePoints, score_from_points, scores_from_points
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .backtesting import backtest
+    from .diffing import diff
     from .montecarlo import Settings as SimulationSettings
     from .montecarlo import simulate
     from .peers import score_together
-    from .results import BacktestReport, ScenarioRow, SimulationReport, StressReport
+    from .results import BacktestReport, DiffReport, ScenarioRow, SimulationReport, StressReport
     from .scenarios import stress
 
 # What runs the engine many times loads on first use: `import riskcore` (and every `riskcore
@@ -38,6 +39,8 @@ _LAZY = {
     "stress": (".scenarios", "stress"),
     "score_together": (".peers", "score_together"),
     "backtest": (".backtesting", "backtest"),
+    "diff": (".diffing", "diff"),
+    "DiffReport": (".results", "DiffReport"),
     "BacktestReport": (".results", "BacktestReport"),
     "ScenarioRow": (".results", "ScenarioRow"),
     "SimulationReport": (".results", "SimulationReport"),
@@ -64,6 +67,7 @@ __all__ = [
     "Context",
     "Customer",
     "Debt",
+    "DiffReport",
     "Engine",
     "Financing",
     "Margin",
@@ -92,6 +96,7 @@ __all__ = [
     "WhatIf",
     "__version__",
     "backtest",
+    "diff",
     "format_money",
     "format_share",
     "hookimpl",

@@ -370,6 +370,67 @@ def stress(
 
 
 @cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@_config_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "markdown", "html"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for tools, markdown or html to publish.",
+)
+@click.option("--scenario", metavar="NAME", help="Score both portfolios under a [scenarios.NAME].")
+@click.option(
+    "--table-format",
+    default="simple",
+    show_default=True,
+    help="tabulate's table style for --format table.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to F.")
+@_debug_option
+@click.pass_context
+def diff(
+    ctx: click.Context,
+    old: Path,
+    new: Path,
+    config: Path | None,
+    fmt: str,
+    scenario: str | None,
+    table_format: str,
+    output: Path | None,
+    debug: bool,
+) -> None:
+    """The rating action from OLD to NEW: portfolios (scored here) or reports (score --format json).
+
+    Leads with one sentence a reader can quote, then each metric's contribution change, what
+    the adjustments changed, and the commitments added, removed and changed.
+    """
+    from .diffing import diff as run_diff
+    from .render import render_diff_markdown, render_diff_table
+
+    with handled(debug):
+        engine = _engine(ctx, config)
+        if scenario is not None:
+            engine.plan(scenario)
+        renderer = find_renderer("html", engine) if fmt == "html" else None
+        result = run_diff(old, new, engine, scenario)
+        if fmt == "json":
+            text = result.to_json() + "\n"
+        elif fmt == "markdown":
+            text = render_diff_markdown(result)
+        elif renderer is not None:
+            text = renderer(cast("list[Report]", [result]), RenderOptions())
+        else:
+            text = render_diff_table(result, RenderOptions(table_format=table_format))
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
 @click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--outcomes",

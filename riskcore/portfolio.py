@@ -313,6 +313,11 @@ class CounterpartyGroup(_Model):
 class Commitment(_Model):
     """A contract to pay a counterparty over time."""
 
+    id: str | None = Field(
+        default=None,
+        min_length=1,
+        description="A stable id, unique in the file: riskcore diff matches rows on it.",
+    )
     counterparty: str = Field(min_length=1)
     kind: Kind
     amount: Money | None = Field(default=None, description="Total contract value.")
@@ -503,6 +508,7 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[tuple[str | 
         return problems  # the company's currency is itself wrong: rates against it mean nothing
     fin = data.get("financials")
     problems += _matured_debt(company, fin)
+    problems += _duplicate_ids(data.get("commitments"))
     sections: list[tuple[tuple[str, ...], object]] = [
         ((section,), data.get(section)) for section in ("commitments", "customers", "financing")
     ]
@@ -517,6 +523,26 @@ def cross_reference_problems(data: Mapping[str, Any]) -> list[tuple[tuple[str | 
                         f"no exchange rate for {currency}: add fx: {{{currency}: <{home} per {currency}>}}",
                     )
                 )
+    return problems
+
+
+def _duplicate_ids(rows: object) -> list[tuple[tuple[str | int, ...], str]]:
+    """Commitment ids given twice: an id must name one row."""
+    seen: dict[str, int] = {}
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    for index, row in enumerate(rows if isinstance(rows, list) else []):
+        value = row.get("id") if isinstance(row, Mapping) else None
+        if not isinstance(value, str) or not value.strip():
+            continue
+        key = value.strip()
+        if key in seen:
+            problems.append(
+                (
+                    ("commitments", index, "id"),
+                    f"{key!r} is also the id of commitments[{seen[key]}]",
+                )
+            )
+        seen.setdefault(key, index)
     return problems
 
 
@@ -657,7 +683,7 @@ class Portfolio(_Model):
                     g: {"aliases": s.aliases} for g, s in self.counterparties.items()
                 },
                 "company": {"currency": self.company.currency, "as_of": self.company.as_of},
-                "commitments": [{"currency": c.currency} for c in self.commitments],
+                "commitments": [{"currency": c.currency, "id": c.id} for c in self.commitments],
                 "customers": [{"currency": c.currency} for c in self.customers],
                 "financing": [{"currency": f.currency} for f in self.financing],
                 "financials": {

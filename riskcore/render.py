@@ -17,7 +17,7 @@ from .report import MetricEntry, Report, reports_to_json
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .network import NetworkResult
     from .portfolio import Portfolio
-    from .results import BacktestReport, SimulationReport, StressReport
+    from .results import BacktestReport, CommitmentEntry, DiffReport, SimulationReport, StressReport
 
 
 @dataclass(frozen=True)
@@ -488,4 +488,76 @@ def render_backtest_table(result: BacktestReport, options: RenderOptions) -> str
             options,
         ),
     ]
+    return "\n".join(lines) + "\n"
+
+
+# -- riskcore diff ----------------------------------------------------------------------------
+
+
+def fmt_change(value: float) -> str:
+    """A signed change to one decimal; one that rounds to nothing is +0.0, never -0.0."""
+    return f"{value if abs(value) >= 0.05 else 0.0:+.1f}"
+
+
+def _diff_metric_rows(result: DiffReport) -> list[list[str]]:
+    return [
+        [m.name, fmt_score(m.old_score), fmt_score(m.new_score), fmt_change(m.contribution_change)]
+        for m in result.metrics
+    ]
+
+
+_DIFF_HEADERS = ["metric", "old score", "new score", "contribution change"]
+
+
+def _commitment_lines(result: DiffReport) -> list[str]:
+    changes = result.commitments
+    if changes is None:
+        return ["Commitments: not compared (one side is a report, not a portfolio)."]
+    cur = result.currency
+
+    def row(e: CommitmentEntry) -> str:
+        amount = "—" if e.amount is None else format_money(e.amount, cur)
+        ident = f" [{e.id}]" if e.id else ""
+        return f"{e.counterparty}{ident} ({e.kind}, {amount}, from {e.start or '—'})"
+
+    lines = []
+    for title, rows in (("Added", changes.added), ("Removed", changes.removed)):
+        lines += [f"{title}: {len(rows)}"] + [f"- {row(e)}" for e in rows]
+    lines.append(f"Changed: {len(changes.changed)}")
+    for e in changes.changed:
+        moved = "; ".join(f"{f.field} {f.old} -> {f.new}" for f in e.fields or [])
+        lines.append(f"- {row(e)}: {moved}")
+    return lines
+
+
+def _diff_head(result: DiffReport) -> list[str]:
+    o, n = result.old, result.new
+    scenario = f", scenario {result.scenario}" if result.scenario else ""
+    return [
+        result.sentence,
+        "",
+        f"{result.company}: {o.rating} ({fmt_score(o.score)}) as of {o.as_of} -> "
+        f"{n.rating} ({fmt_score(n.score)}) as of {n.as_of}{scenario}",
+    ]
+
+
+def render_diff_table(result: DiffReport, options: RenderOptions) -> str:
+    """The rating action for a terminal: the sentence first, then what moved."""
+    a = result.adjustments
+    lines = _diff_head(result)
+    lines += ["", _table(_diff_metric_rows(result), _DIFF_HEADERS, options), ""]
+    lines.append(f"Adjustments: {a.old:+.1f} -> {a.new:+.1f} ({fmt_change(a.change)})")
+    lines += ["", *_commitment_lines(result)]
+    return "\n".join(lines) + "\n"
+
+
+def render_diff_markdown(result: DiffReport) -> str:
+    """The rating action as Markdown."""
+    a = result.adjustments
+    md = RenderOptions(table_format="github")
+    lines = [f"# {result.company}: rating action", "", f"**{result.sentence}**", ""]
+    lines += [*_diff_head(result)[2:], ""]
+    lines += ["## Metrics", "", _table(_diff_metric_rows(result), _DIFF_HEADERS, md), ""]
+    lines += ["## Adjustments", "", f"{a.old:+.1f} -> {a.new:+.1f} ({fmt_change(a.change)})", ""]
+    lines += ["## Commitments", "", *_commitment_lines(result)]
     return "\n".join(lines) + "\n"

@@ -27,7 +27,7 @@ LAYERS: dict[str, int] = {
     # 6 the engine
     "engine": 6,
     # 7 what runs the engine many times
-    "scenarios": 7, "peers": 7, "backtesting": 7, "montecarlo": 7, "batch": 7, "batch_dask": 7, "backends": 7, "generate": 7,
+    "scenarios": 7, "peers": 7, "backtesting": 7, "diffing": 7, "montecarlo": 7, "batch": 7, "batch_dask": 7, "backends": 7, "generate": 7,
     "network": 7,
     # 8 renderers and the plugin scaffold
     "render": 8, "scaffold": 8,
