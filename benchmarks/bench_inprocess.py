@@ -122,14 +122,20 @@ class FloorPortfolio(_Plain):
 
 
 def builtin_engine() -> Any:
-    """An engine with exactly the four built-in metrics (no third-party plugin loads)."""
+    """An engine with exactly the five built-in metrics (no third-party plugin loads)."""
     from riskcore import Engine
 
     engine = Engine(allow=())
     names = sorted(m.name for m in engine.metrics)
-    expected = ["circular_financing", "idle_capacity", "revenue_coverage", "vendor_concentration"]
+    expected = [
+        "circular_financing",
+        "customer_concentration",
+        "idle_capacity",
+        "revenue_coverage",
+        "vendor_concentration",
+    ]
     if names != expected:
-        raise SystemExit(f"expected the four built-in metrics, got {names}")
+        raise SystemExit(f"expected the five built-in metrics, got {names}")
     return engine
 
 
