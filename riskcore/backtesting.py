@@ -124,6 +124,9 @@ def find_cases(inputs: Sequence[str | Path]) -> list[Case]:
 
     A file's id is its name without the extension; a JSONL line's is its `id` key.
     """
+    missing = [str(p) for p in inputs if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
     cases: list[Case] = []
     for item in discover(inputs):
         if item.error is not None:

@@ -202,6 +202,14 @@ def test_an_unreadable_outcomes_file_exits_2(cases: Path, tmp_path: Path) -> Non
         load_outcomes(tmp_path / "binary.csv")
 
 
+def test_a_missing_cases_path_exits_2_naming_it(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["backtest", str(tmp_path / "nowhere"), "--outcomes", str(outcomes(tmp_path, GOOD))]
+    )
+    assert result.exit_code == 2
+    assert f"no such file or folder: {tmp_path / 'nowhere'}" in result.output
+
+
 def test_one_class_only_exits_2_with_a_clear_message(cases: Path, tmp_path: Path) -> None:
     text = GOOD.replace(",1,", ",0,")
     result = CliRunner().invoke(
