@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .batch import Item, discover
+from .batch import discover
 from .discrimination import auc, auc_interval, cap_curve
 from .engine import Engine
 from .errors import ErrorItem, InputError, PortfolioError, UsageError
@@ -46,11 +46,14 @@ class OutcomeRow:
 
 @dataclass(frozen=True)
 class Case:
-    """One portfolio to score: its id (the file name without the extension) and where it is."""
+    """One portfolio to score: its id (the file name without the extension) and where it is.
+
+    `portfolio` is what the engine scores: a path, or a JSONL line's data less its `id`.
+    """
 
     id: str
     where: str
-    item: Item
+    portfolio: str | Mapping[str, Any]
 
 
 def load_outcomes(path: str | Path) -> dict[str, OutcomeRow]:
@@ -132,7 +135,7 @@ def find_cases(inputs: Sequence[str | Path]) -> list[Case]:
         if item.error is not None:
             raise UsageError(item.error)
         if item.text is None:
-            cases.append(Case(Path(item.path).stem, item.path, item))
+            cases.append(Case(Path(item.path).stem, item.path, item.path))
             continue
         where = item.id  # path:line
         try:
@@ -142,15 +145,9 @@ def find_cases(inputs: Sequence[str | Path]) -> list[Case]:
         case_id = data.get("id") if isinstance(data, dict) else None
         if not isinstance(case_id, str) or not case_id.strip():
             raise PortfolioError(where, [ErrorItem("id", "a JSONL case needs an `id` (text)")])
-        cases.append(Case(case_id.strip(), where, item))
+        portfolio = {k: v for k, v in data.items() if k != "id"}
+        cases.append(Case(case_id.strip(), where, portfolio))
     return cases
-
-
-def _portfolio_of(case: Case) -> str | Mapping[str, Any]:
-    if case.item.text is None:
-        return case.item.path
-    data = json.loads(case.item.text)
-    return {k: v for k, v in data.items() if k != "id"}
 
 
 def backtest(
@@ -177,7 +174,7 @@ def backtest(
     _check_pairing(found, rows, label)
     scored: list[tuple[Case, Report]] = []
     for case in found:
-        scored.append((case, engine.score(_portfolio_of(case), scenario=scenario)))
+        scored.append((case, engine.score(case.portfolio, scenario=scenario)))
     return measure(scored, rows, engine, scenario)
 
 

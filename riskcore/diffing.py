@@ -76,8 +76,9 @@ def _side(side: Side, engine: Engine, scenario: str | None) -> tuple[Report, Por
         return side, None
     if isinstance(side, str | Path) and is_report_file(side):
         return Report.model_validate_json(Path(side).read_text(encoding="utf-8")), None
+    # Loaded and validated once: the engine scores the model it is given as it is.
     portfolio = load_portfolio(side, max_bytes=engine.config.engine.max_file_bytes)
-    return engine.score(side, scenario=scenario), portfolio
+    return engine.score(portfolio, scenario=scenario), portfolio
 
 
 def build_diff(

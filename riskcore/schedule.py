@@ -216,10 +216,6 @@ class Book:
         """Total remaining commitment value."""
         return math.fsum(line.value for line in self.lines)
 
-    def commitment_obligations(self, year: int) -> float:
-        """What the commitments alone require in `year` (obligations less debt service)."""
-        return math.fsum([line.remaining.get(year, 0.0) for line in self.lines])
-
 
 @dataclass(frozen=True)
 class DebtLine:
