@@ -79,14 +79,17 @@ class GradeRow(_Model):
 
 
 class CaseRow(_Model):
-    """One backtest case: its rating as of its date, and what happened after."""
+    """One backtest case: its rating as of its date, and what happened after.
+
+    `company` and `as_of` are for renderers, not the JSON contract (id, score, rating, outcome).
+    """
 
     id: str
-    company: str
-    as_of: str
     score: float | None
     rating: str
     outcome: int
+    company: str = Field(default="", exclude=True)
+    as_of: str = Field(default="", exclude=True)
 
 
 class BacktestReport(JsonResult):

@@ -124,7 +124,9 @@ def test_backtest_scores_every_case_and_measures_the_ranking(cases: Path, tmp_pa
         "schema_version", "n", "events", "auc", "auc_ci", "accuracy_ratio", "by_grade",
         "cases", "metrics", "scenario",
     ]  # fmt: skip
-    assert list(data["cases"][0]) == ["id", "company", "as_of", "score", "rating", "outcome"]
+    assert list(data["cases"][0]) == ["id", "score", "rating", "outcome"]  # the keys
+    alpha = next(c for c in result.cases if c.id == "alpha-2020")
+    assert (alpha.company, alpha.as_of) == ("alpha", "2020-01-15")  # for the renderers
     assert list(data["by_grade"][0]) == ["grade", "n", "events", "rate"]
 
 
