@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -367,22 +368,26 @@ def test_csv_cells_never_start_a_formula(runner: CliRunner, tmp_path: Path, name
 
 
 def test_ids_and_errors_are_safe_and_resume_still_reads_them(
-    runner: CliRunner, tmp_path: Path
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    good = folder / "=cmd.yaml"
-    good.write_text(EXAMPLE.read_text())
-    bad = folder / "@bad.yaml"
-    bad.write_text("company: {name: X}\n")
-    out = tmp_path / "out.csv"
-    args = ["batch", str(folder), "-o", str(out), "--format", "csv", "--workers", "1"]
+    # Run from inside the folder, so the ids (the paths as given) start with = and @.
+    monkeypatch.chdir(tmp_path)
+    Path("=cmd.yaml").write_text(EXAMPLE.read_text())
+    Path("@bad.yaml").write_text("company: {name: X}\n")
+    args = ["batch", "=cmd.yaml", "@bad.yaml", "-o", "out.csv", "--format", "csv", "--workers", "1"]
     runner.invoke(cli, args)
-    rows = list(csv.DictReader(out.open(newline="")))
-    assert all(not r["id"].startswith(("=", "@")) for r in rows)
-    assert {r["id"] for r in rows} == {str(good), str(bad)}  # paths start with the folder
-    # the error cell of the bad file is text too
-    assert next(r for r in rows if r["id"] == str(bad))["error"].startswith(str(bad))
+    before = Path("out.csv").read_bytes()
+    rows = list(csv.DictReader(io.StringIO(before.decode())))
+    assert [r["id"] for r in rows] == ["'=cmd.yaml", "'@bad.yaml"]
+    assert rows[1]["error"].startswith("'@bad.yaml: ")  # the error cell is text too
+    # --resume reads the escaped ids back as the ids they are: only the new input is scored
+    Path("+new.yaml").write_text(EXAMPLE.read_text())
+    result = runner.invoke(cli, [*args[:3], "+new.yaml", *args[3:], "--resume"])
+    assert result.exit_code == 0, result.output
+    after = Path("out.csv").read_bytes()
+    assert after.startswith(before)
+    added = list(csv.reader(io.StringIO(after[len(before) :].decode())))
+    assert [row[0] for row in added] == ["'+new.yaml"]
 
 
 @pytest.mark.parametrize(
