@@ -10,7 +10,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -369,27 +369,83 @@ def stress(
         ctx.exit(EXIT_INVALID)
 
 
+def _result_options(
+    formats: Sequence[str], formats_help: str, scenario_help: str
+) -> Callable[[F], F]:
+    """The options every command that reports one result shares: config, format, scenario, ..."""
+
+    def apply(command: F) -> F:
+        for option in reversed(
+            [
+                _config_option,
+                click.option(
+                    "--format",
+                    "fmt",
+                    type=click.Choice(list(formats)),
+                    default="table",
+                    show_default=True,
+                    help=formats_help,
+                ),
+                click.option("--scenario", metavar="NAME", help=scenario_help),
+                click.option(
+                    "--table-format",
+                    default="simple",
+                    show_default=True,
+                    help="tabulate's table style for --format table.",
+                ),
+                click.option(
+                    "--output",
+                    "-o",
+                    type=click.Path(dir_okay=False, path_type=Path),
+                    help="Write to F instead of stdout.",
+                ),
+                _debug_option,
+            ]
+        ):
+            command = option(command)
+        return command
+
+    return apply
+
+
+def _report_result(
+    ctx: click.Context,
+    config: Path | None,
+    fmt: str,
+    scenario: str | None,
+    output: Path | None,
+    debug: bool,
+    run: Callable[[Engine], Any],
+    texts: Mapping[str, Callable[[Any], str]],
+) -> None:
+    """Build the engine, run, and write the result as `fmt`: json, html (the `html` renderer
+    also lays out these results; see plugins.md) or one of `texts`."""
+    with handled(debug):
+        engine = _engine(ctx, config)
+        if scenario is not None:
+            engine.plan(scenario)  # an unknown name fails before any scoring
+        renderer = find_renderer("html", engine) if fmt == "html" else None
+        result = run(engine)
+        if fmt == "json":
+            text = result.to_json() + "\n"
+        elif renderer is not None:
+            text = renderer(cast("list[Report]", [result]), RenderOptions())
+        else:
+            text = texts[fmt](result)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
 @cli.command()
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@_config_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "markdown", "html"]),
-    default="table",
-    show_default=True,
-    help="table for people, json for tools, markdown or html to publish.",
+@_result_options(
+    ["table", "json", "markdown", "html"],
+    "table for people, json for tools, markdown or html to publish.",
+    "Score both portfolios under a [scenarios.NAME].",
 )
-@click.option("--scenario", metavar="NAME", help="Score both portfolios under a [scenarios.NAME].")
-@click.option(
-    "--table-format",
-    default="simple",
-    show_default=True,
-    help="tabulate's table style for --format table.",
-)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to F.")
-@_debug_option
 @click.pass_context
 def diff(
     ctx: click.Context,
@@ -410,24 +466,17 @@ def diff(
     from .diffing import diff as run_diff
     from .render import render_diff_markdown, render_diff_table
 
-    with handled(debug):
-        engine = _engine(ctx, config)
-        if scenario is not None:
-            engine.plan(scenario)
-        renderer = find_renderer("html", engine) if fmt == "html" else None
-        result = run_diff(old, new, engine, scenario)
-        if fmt == "json":
-            text = result.to_json() + "\n"
-        elif fmt == "markdown":
-            text = render_diff_markdown(result)
-        elif renderer is not None:
-            text = renderer(cast("list[Report]", [result]), RenderOptions())
-        else:
-            text = render_diff_table(result, RenderOptions(table_format=table_format))
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    options = RenderOptions(table_format=table_format)
+    _report_result(
+        ctx,
+        config,
+        fmt,
+        scenario,
+        output,
+        debug,
+        lambda engine: run_diff(old, new, engine, scenario),
+        {"table": lambda r: render_diff_table(r, options), "markdown": render_diff_markdown},
+    )
 
 
 @cli.command()
@@ -438,24 +487,11 @@ def diff(
     type=click.Path(path_type=Path),
     help="CSV with header id,outcome (and optionally event_date,source,note): 1 = not met.",
 )
-@_config_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "html"]),
-    default="table",
-    show_default=True,
-    help="table for people, json for tools, html for a page with the accuracy profile.",
+@_result_options(
+    ["table", "json", "html"],
+    "table for people, json for tools, html for a page with the accuracy profile.",
+    "Score every case under a [scenarios.NAME].",
 )
-@click.option("--scenario", metavar="NAME", help="Score every case under a [scenarios.NAME].")
-@click.option(
-    "--table-format",
-    default="simple",
-    show_default=True,
-    help="tabulate's table style for --format table.",
-)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to F.")
-@_debug_option
 @click.pass_context
 def backtest(
     ctx: click.Context,
@@ -477,23 +513,17 @@ def backtest(
     from .backtesting import backtest as run_backtest
     from .render import render_backtest_table
 
-    with handled(debug):
-        engine = _engine(ctx, config)
-        if scenario is not None:
-            engine.plan(scenario)
-        renderer = find_renderer("html", engine) if fmt == "html" else None
-        result = run_backtest(cases, outcomes, engine, scenario)
-        if fmt == "json":
-            text = result.to_json() + "\n"
-        elif renderer is not None:
-            # The html renderer also lays out a backtest (the built-in one does; see plugins.md).
-            text = renderer(cast("list[Report]", [result]), RenderOptions())
-        else:
-            text = render_backtest_table(result, RenderOptions(table_format=table_format))
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    options = RenderOptions(table_format=table_format)
+    _report_result(
+        ctx,
+        config,
+        fmt,
+        scenario,
+        output,
+        debug,
+        lambda engine: run_backtest(cases, outcomes, engine, scenario),
+        {"table": lambda r: render_backtest_table(r, options)},
+    )
 
 
 @cli.command()
