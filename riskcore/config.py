@@ -34,7 +34,8 @@ class EngineConfig(_Model):
     )
     max_file_bytes: int = Field(default=10_000_000, gt=0, description="Largest input file read.")
     cost_per_gw: dict[Kind, Money] = Field(
-        default_factory=dict, description="Value per GW of a commitment given only by capacity."
+        default_factory=lambda: {},
+        description="Value per GW of a commitment given only by capacity.",
     )
     materiality_full_cover: float = Field(
         default=1.0,
@@ -186,11 +187,11 @@ class ScenarioConfig(BaseModel):
         description="Replaces the portfolio's growth where no forecast is given.",
     )
     status_weights: dict[Status, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(
-        default_factory=dict,
+        default_factory=lambda: {},
         description="Multiplies each commitment's value (and capacity) by its status's weight.",
     )
     cost_per_gw: dict[Kind, Money] = Field(
-        default_factory=dict, description="Overrides of [engine.cost_per_gw], kind by kind."
+        default_factory=lambda: {}, description="Overrides of [engine.cost_per_gw], kind by kind."
     )
 
     def options(self) -> dict[str, Any]:
@@ -213,11 +214,11 @@ class SimulationConfig(_Model):
 class Config(_Model):
     """The effective configuration of one engine."""
 
-    engine: EngineConfig = Field(default_factory=EngineConfig)
+    engine: EngineConfig = Field(default_factory=lambda: EngineConfig())
     rating: RatingConfig
-    metrics: dict[str, MetricSettings] = Field(default_factory=dict)
-    scenarios: dict[str, ScenarioConfig] = Field(default_factory=dict)
-    simulation: SimulationConfig = Field(default_factory=SimulationConfig)
+    metrics: dict[str, MetricSettings] = Field(default_factory=lambda: {})
+    scenarios: dict[str, ScenarioConfig] = Field(default_factory=lambda: {})
+    simulation: SimulationConfig = Field(default_factory=lambda: SimulationConfig())
 
     @field_validator("scenarios")
     @classmethod
@@ -229,7 +230,7 @@ class Config(_Model):
                 raise ValueError(f"scenario name {name!r}: use letters, digits, '-' and '_' only")
         return scenarios
 
-    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    network: NetworkConfig = Field(default_factory=lambda: NetworkConfig())
 
     @model_validator(mode="after")
     def _check_costs(self) -> Config:

@@ -47,8 +47,8 @@ class MetricResult(BaseModel):
     )
     unit: str | None = None
     summary: str = Field(min_length=1, description="One sentence a reader understands.")
-    details: dict[str, Any] = Field(default_factory=dict)
-    warnings: list[str] = Field(default_factory=list)
+    details: dict[str, Any] = Field(default_factory=lambda: {})
+    warnings: list[str] = Field(default_factory=lambda: [])
 
     @field_validator("details")
     @classmethod

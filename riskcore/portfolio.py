@@ -268,14 +268,14 @@ class Financials(_Model):
         description="Constant annual growth (0.5 = 50%) for years without a forecast.",
     )
     revenue_forecast: dict[int, Money] = Field(
-        default_factory=dict, description="Projected revenue by calendar year."
+        default_factory=lambda: {}, description="Projected revenue by calendar year."
     )
     cash: Money = Field(default=0.0, description="Cash and securities.")
     committed_funding: Money = Field(
         default=0.0, description="Undrawn equity or debt already agreed."
     )
     demand_gw: dict[int, Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]] = Field(
-        default_factory=dict, description="Capacity the business can use, in GW, by year."
+        default_factory=lambda: {}, description="Capacity the business can use, in GW, by year."
     )
     backlog: Money | None = Field(
         default=None,
@@ -291,7 +291,9 @@ class Financials(_Model):
             "minus these costs pays the obligations, instead of revenue_share_available."
         ),
     )
-    debt: list[Debt] = Field(default_factory=list, description="Borrowings outstanding at as_of.")
+    debt: list[Debt] = Field(
+        default_factory=lambda: [], description="Borrowings outstanding at as_of."
+    )
 
     @field_validator("revenue")
     @classmethod
@@ -307,7 +309,7 @@ class Financials(_Model):
 class CounterpartyGroup(_Model):
     """Names that resolve to one economic counterparty."""
 
-    aliases: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    aliases: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=lambda: [])
 
 
 class Commitment(_Model):
@@ -649,20 +651,20 @@ class Portfolio(_Model):
 
     company: Company
     financials: Financials
-    counterparties: dict[str, CounterpartyGroup] = Field(default_factory=dict)
-    commitments: list[Commitment] = Field(default_factory=list)
+    counterparties: dict[str, CounterpartyGroup] = Field(default_factory=lambda: {})
+    commitments: list[Commitment] = Field(default_factory=lambda: [])
     customers: list[Customer] = Field(
-        default_factory=list, description="Contracted revenue owed to the company."
+        default_factory=lambda: [], description="Contracted revenue owed to the company."
     )
-    financing: list[Financing] = Field(default_factory=list)
+    financing: list[Financing] = Field(default_factory=lambda: [])
     fx: dict[
         Currency, Annotated[float, Field(gt=0, allow_inf_nan=False), AfterValidator(_fx_rate)]
     ] = Field(
-        default_factory=dict,
+        default_factory=lambda: {},
         description="Portfolio-currency units per unit of another currency.",
     )
     extensions: dict[str, Any] = Field(
-        default_factory=dict, description="Free-form sections keyed by plugin name."
+        default_factory=lambda: {}, description="Free-form sections keyed by plugin name."
     )
 
     @field_validator("extensions")

@@ -79,7 +79,7 @@ class MetricEntry(_Model):
     value: float | None = None
     unit: str | None = None
     summary: str | None = None
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: dict[str, Any] = Field(default_factory=lambda: {})
     message: str | None = None
 
 

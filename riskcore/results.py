@@ -114,7 +114,7 @@ class BacktestReport(JsonResult):
         description="Each metric's own AUC over the cases it scored; None without both classes."
     )
     scenario: str | None = None
-    cap: list[tuple[float, float]] = Field(default_factory=list, exclude=True)
+    cap: list[tuple[float, float]] = Field(default_factory=lambda: [], exclude=True)
 
 
 class DiffSide(_Model):

@@ -1,0 +1,57 @@
+"""Start-up loads only what a command needs (issue 13): pinned by module, never by time.
+
+Wall-clock goals live in benchmarks/ (ratios against a baseline of the same run); these tests
+pin the design that makes them possible, so a stray top-level import fails here at once.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import riskcore
+
+
+def loaded_after(code: str) -> set[str]:
+    """The riskcore and pydantic modules a fresh interpreter holds after running `code`."""
+    probe = (
+        f"{code}\nimport sys\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('riskcore', 'pydantic')))))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_import_riskcore_loads_only_the_version() -> None:
+    assert loaded_after("import riskcore") == {"riskcore", "riskcore._version"}
+
+
+@pytest.mark.parametrize("args", [["--version"], ["score", "--help"]])
+def test_version_and_a_commands_help_do_not_load_the_engine(args: list[str]) -> None:
+    code = (
+        "from click.testing import CliRunner\nfrom riskcore.cli import cli\n"
+        f"r = CliRunner().invoke(cli, {args!r})\nassert r.exit_code == 0, r.output"
+    )
+    found = loaded_after(code)
+    assert found == {"riskcore", "riskcore._version", "riskcore.cli", "riskcore.errors"}
+
+
+def test_every_public_name_resolves_and_is_listed() -> None:
+    assert sorted(riskcore.__all__) == sorted([*riskcore._LAZY, "__version__"])
+    for name in riskcore.__all__:
+        assert getattr(riskcore, name) is not None
+    assert set(riskcore.__all__) <= set(dir(riskcore))
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        riskcore.nope  # noqa: B018
+
+
+def test_lazy_names_are_the_objects_of_their_modules() -> None:
+    from riskcore.engine import Engine
+    from riskcore.portfolio import Portfolio
+
+    assert riskcore.Engine is Engine and riskcore.Portfolio is Portfolio
