@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; the names load on first use below
+    from .backtest_results import BacktestReport
     from .backtesting import backtest
     from .config import Config
+    from .diff_results import DiffReport
     from .diffing import diff
     from .engine import ActiveMetric, Engine
     from .errors import ConfigError, PortfolioError, RiskcoreError, SkipMetric, UsageError
@@ -29,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; the names load on first use
     from .registry import PluginFailure, PluginInfo
     from .render import RenderOptions, render_reports
     from .report import AdjustmentEntry, Margin, MetricEntry, Report, ScheduleRow, WhatIf
-    from .results import BacktestReport, DiffReport, ScenarioRow, SimulationReport, StressReport
+    from .results import ScenarioRow, SimulationReport, StressReport
     from .scenarios import stress
     from .schedule import Term
     from .scoring import ScorePoints, score_from_points, scores_from_points
@@ -38,14 +40,14 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; the names load on first use
 _LAZY: dict[str, tuple[str, str]] = {
     "ActiveMetric": (".engine", "ActiveMetric"),
     "AdjustmentEntry": (".report", "AdjustmentEntry"),
-    "BacktestReport": (".results", "BacktestReport"),
+    "BacktestReport": (".backtest_results", "BacktestReport"),
     "Commitment": (".portfolio", "Commitment"),
     "Config": (".config", "Config"),
     "ConfigError": (".errors", "ConfigError"),
     "Context": (".metric", "Context"),
     "Customer": (".portfolio", "Customer"),
     "Debt": (".portfolio", "Debt"),
-    "DiffReport": (".results", "DiffReport"),
+    "DiffReport": (".diff_results", "DiffReport"),
     "Engine": (".engine", "Engine"),
     "Financing": (".portfolio", "Financing"),
     "Margin": (".report", "Margin"),

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .backtest_results import BacktestReport, CaseRow, GradeRow
 from .batch import discover
 from .discrimination import auc, auc_interval, cap_curve
 from .engine import Engine
 from .errors import ErrorItem, InputError, PortfolioError, UsageError
 from .report import Report
-from .results import BacktestReport, CaseRow, GradeRow
 
 OUTCOME_COLUMNS = ("id", "outcome", "event_date", "source", "note")
 REQUIRED_COLUMNS = ("id", "outcome")

@@ -13,12 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .config import Config
-from .engine import Engine, PortfolioSource
-from .loading import load_portfolio
-from .money import format_money
-from .portfolio import Commitment, Portfolio, normalize_name
-from .report import Report
-from .results import (
+from .diff_results import (
     AdjustmentChange,
     CommitmentChanges,
     CommitmentEntry,
@@ -28,6 +23,11 @@ from .results import (
     MetricChange,
     RatingChange,
 )
+from .engine import Engine, PortfolioSource
+from .loading import load_portfolio
+from .money import format_money
+from .portfolio import Commitment, Portfolio, normalize_name
+from .report import Report
 from .schedule import Groups
 
 Side = Report | PortfolioSource

@@ -15,9 +15,11 @@ from .money import format_money
 from .report import MetricEntry, Report, reports_to_json
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .backtest_results import BacktestReport
+    from .diff_results import CommitmentEntry, DiffReport
     from .network import NetworkResult
     from .portfolio import Portfolio
-    from .results import BacktestReport, CommitmentEntry, DiffReport, SimulationReport, StressReport
+    from .results import SimulationReport, StressReport
 
 
 @dataclass(frozen=True)

@@ -408,7 +408,7 @@ def test_names_the_chart_font_lacks_warn_nothing_and_stay_whole(tmp_path: Path) 
 
 
 def test_chart_text_keeps_what_the_font_draws() -> None:
-    from riskcore_plugins.html_report import _tex_safe
+    from riskcore_plugins.html_layout import _tex_safe
 
     assert _tex_safe("AWS $38B Ünïcode — Ω") == r"AWS \$38B Ünïcode — Ω"
     # a missing invisible character (a language tag) is dropped rather than squared

@@ -304,3 +304,43 @@ def test_score_does_not_import_numpy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 21, 1000, 100_000])
+def test_percentiles_equal_numpys_bit_for_bit(n: int) -> None:
+    from riskcore.montecarlo import percentiles
+
+    rng = np.random.default_rng(n)
+    samples = [
+        rng.standard_normal(n),
+        rng.integers(0, 3, n).astype(float),  # ties
+        np.exp(rng.standard_normal(n) * 3) * 1e9,
+        np.zeros(n),
+    ]
+    with_inf = rng.standard_normal(n)
+    with_inf[n // 2] = np.inf
+    samples.append(with_inf)
+    for values in samples:
+        for q in [(5, 50, 95), (0, 100), (1, 33.3, 99), (50,)]:
+            with np.errstate(invalid="ignore"):
+                want = [float(v) for v in np.percentile(values, q)]
+                got = percentiles(values.copy(), q)
+            assert [repr(v) for v in got] == [repr(v) for v in want]
+
+
+def test_percentiles_of_nan_are_nan_and_of_nothing_an_error() -> None:
+    from riskcore.montecarlo import percentiles
+
+    assert all(math.isnan(v) for v in percentiles(np.array([1.0, np.nan, 2.0]), (5, 95)))
+    with pytest.raises(ValueError, match="no values"):
+        percentiles(np.array([]), (50,))
+
+
+def test_simulate_does_not_import_numpy_ma() -> None:
+    code = (
+        "import sys; from click.testing import CliRunner; from riskcore.cli import cli; "
+        f"r = CliRunner().invoke(cli, ['simulate', {str(EXAMPLE)!r}, '--paths', '1000']); "
+        "assert r.exit_code == 0, r.output; print('numpy.ma' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
