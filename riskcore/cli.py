@@ -66,9 +66,13 @@ class RiskcoreGroup(click.Group):
         if self._loaded:
             return
         self._loaded = True
-        from .registry import ENV_ALLOW, Registry, parse_allow
+        from .entrypoints import only_builtin_plugins
 
         plugins_dir = ctx.params.get("plugins_dir")
+        if plugins_dir is None and only_builtin_plugins():
+            return  # riskcore's own plugins add no commands: --help need not load them
+        from .registry import ENV_ALLOW, Registry, parse_allow
+
         registry = Registry(allow=parse_allow(os.environ.get(ENV_ALLOW)), plugins_dir=plugins_dir)
         registry.call_each("riskcore_register_commands", lambda _name: {"cli": self})
 

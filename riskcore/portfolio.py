@@ -679,6 +679,8 @@ class Portfolio(_Model):
 
     @model_validator(mode="after")
     def _check_cross_references(self) -> Portfolio:
+        if not self._has_cross_references():
+            return self  # nothing the check below could find fault with
         problems = cross_reference_problems(
             {
                 "counterparties": {
@@ -702,6 +704,24 @@ class Portfolio(_Model):
                 "riskcore_many", "{msg}", {"msg": problems[0][1], "problems": problems}
             )
         return self
+
+    def _has_cross_references(self) -> bool:
+        """Whether any section refers to another: groups, debt, ids or a foreign currency.
+
+        Without one, `cross_reference_problems` has nothing to check, and most books (one
+        currency, no groups, no debt) skip building its raw view of the model.
+        """
+        if self.counterparties or self.financials.debt:
+            return True
+        if any(c.id is not None for c in self.commitments):
+            return True
+        home = self.company.currency
+        rows: list[Commitment | Customer | Financing] = [
+            *self.commitments,
+            *self.customers,
+            *self.financing,
+        ]
+        return any(r.currency is not None and r.currency != home for r in rows)
 
     def rate(self, currency: str | None) -> float:
         """Portfolio-currency units per unit of `currency` (1 for the portfolio's own)."""

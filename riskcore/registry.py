@@ -16,7 +16,6 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,11 +23,11 @@ import pluggy
 from pydantic import ValidationError
 
 from . import hookspecs
+from .entrypoints import GROUP, Distributions, riskcore_entry_points
 from .metric import Metric, MetricConfig
 
 log = logging.getLogger(__name__)
 
-GROUP = "riskcore"
 ENV_ALLOW = "RISKCORE_LOAD_PLUGINS"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -126,9 +125,9 @@ class Registry:
     # -- loading ---------------------------------------------------------------------------
 
     def _load_entry_points(self, allowed: frozenset[str] | None) -> None:
-        dists = _Distributions()
+        dists = Distributions()
         found = sorted(
-            metadata.entry_points(group=GROUP),
+            riskcore_entry_points(),
             key=lambda ep: (not dists.is_builtin(ep), ep.name, ep.value),
         )
         for ep in found:
@@ -292,33 +291,3 @@ def check_metric_class(cls: object) -> str:
     if cls.score is Metric.score:
         raise _Refused(f"{cls.__name__} does not define score()")
     return name
-
-
-class _Distributions:
-    """The name and version of each entry point's distribution, its metadata read once.
-
-    `Distribution.name` and `.version` parse the whole METADATA file on every access, and the
-    entry points of one distribution share one Distribution object: keyed by it, start-up
-    parses each plugin package's metadata once instead of three times per entry point.
-    """
-
-    def __init__(self) -> None:
-        self._facts: dict[int, tuple[str, str]] = {}
-
-    def _of(self, ep: metadata.EntryPoint) -> tuple[str, str] | None:
-        dist = ep.dist
-        if dist is None:
-            return None
-        facts = self._facts.get(id(dist))  # the entry points keep their dist alive meanwhile
-        if facts is None:
-            data = dist.metadata
-            facts = self._facts[id(dist)] = (data["Name"], data["Version"])
-        return facts
-
-    def is_builtin(self, ep: metadata.EntryPoint) -> bool:
-        facts = self._of(ep)
-        return facts is not None and facts[0] == "riskcore"
-
-    def version(self, ep: metadata.EntryPoint) -> str | None:
-        facts = self._of(ep)
-        return facts[1] if facts is not None else None

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).parent.parent / "riskcore"
 
 LAYERS: dict[str, int] = {
     # 1 money parsing, errors
-    "_version": 1, "errors": 1, "money": 1, "currency": 1,
+    "_version": 1, "errors": 1, "money": 1, "currency": 1, "entrypoints": 1,
     # 2 models
     "portfolio": 2, "config": 2, "report": 2, "results": 2, "backtest_results": 2, "diff_results": 2,
     # 3 loading

@@ -55,3 +55,26 @@ def test_lazy_names_are_the_objects_of_their_modules() -> None:
     from riskcore.portfolio import Portfolio
 
     assert riskcore.Engine is Engine and riskcore.Portfolio is Portfolio
+
+
+def test_help_loads_no_plugin_when_only_riskcores_own_are_installed() -> None:
+    code = (
+        "from click.testing import CliRunner\nfrom riskcore.cli import cli\n"
+        "r = CliRunner().invoke(cli, ['--help'])\nassert r.exit_code == 0, r.output\n"
+        "assert 'score' in r.output and 'simulate' in r.output"
+    )
+    found = loaded_after(code)
+    assert found == {
+        "riskcore",
+        "riskcore._version",
+        "riskcore.cli",
+        "riskcore.entrypoints",
+        "riskcore.errors",
+    }
+
+
+def test_riskcores_own_plugins_add_no_commands() -> None:
+    # What lets --help skip loading them (riskcore.cli.RiskcoreGroup): pinned here.
+    engine = riskcore.Engine()
+    builtin = [p for p in engine.plugins if p.source == "builtin"]
+    assert builtin and all("riskcore_register_commands" not in p.hooks for p in builtin)

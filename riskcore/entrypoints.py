@@ -1,0 +1,52 @@
+"""Find riskcore's entry points and tell riskcore's own from a third party's, without loading any.
+
+Kept apart from the registry (which loads and checks plugins, and so imports the plugin API and
+pydantic) so that `riskcore --help` can ask whether any plugin could add a command cheaply.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+GROUP = "riskcore"
+
+
+def riskcore_entry_points() -> list[metadata.EntryPoint]:
+    """Every entry point of the `riskcore` group, in the order the environment lists them."""
+    return list(metadata.entry_points(group=GROUP))
+
+
+def only_builtin_plugins() -> bool:
+    """True when every `riskcore` entry point is riskcore's own (none can add a command)."""
+    dists = Distributions()
+    return all(dists.is_builtin(ep) for ep in riskcore_entry_points())
+
+
+class Distributions:
+    """The name and version of each entry point's distribution, its metadata read once.
+
+    `Distribution.name` and `.version` parse the whole METADATA file on every access, and the
+    entry points of one distribution share one Distribution object: keyed by it, start-up
+    parses each plugin package's metadata once instead of three times per entry point.
+    """
+
+    def __init__(self) -> None:
+        self._facts: dict[int, tuple[str, str]] = {}
+
+    def _of(self, ep: metadata.EntryPoint) -> tuple[str, str] | None:
+        dist = ep.dist
+        if dist is None:
+            return None
+        facts = self._facts.get(id(dist))  # the entry points keep their dist alive meanwhile
+        if facts is None:
+            data = dist.metadata
+            facts = self._facts[id(dist)] = (data["Name"], data["Version"])
+        return facts
+
+    def is_builtin(self, ep: metadata.EntryPoint) -> bool:
+        facts = self._of(ep)
+        return facts is not None and facts[0] == "riskcore"
+
+    def version(self, ep: metadata.EntryPoint) -> str | None:
+        facts = self._of(ep)
+        return facts[1] if facts is not None else None
