@@ -227,3 +227,17 @@ def timing_rows(
             met=None,
         ),
     ]
+
+
+def floor_row(name: str, samples: Sequence[float], baseline: Sequence[float]) -> Row:
+    """A row without a goal: medians, as the goal row compares them."""
+    best, median = best_and_median(samples)
+    base_best, base_median = best_and_median(baseline)
+    return Row(
+        name=name,
+        value=f"median {median * 1e3:.0f} (best {best * 1e3:.0f})",
+        baseline=f"median {base_median * 1e3:.0f} (best {base_best * 1e3:.0f})",
+        ratio=median / base_median,
+        goal="—",
+        met=None,
+    )

@@ -24,8 +24,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, Result, Row, parser, process_env, report, run_process, timing_rows
+from _common import (
+    ROOT,
+    Result,
+    Row,
+    floor_row,
+    parser,
+    process_env,
+    report,
+    run_process,
+    timing_rows,
+)
 from _common import riskcore_command as riskcore
+from bench_startup import PYDANTIC_FLOOR
 
 GOAL = 2.5
 EXAMPLE = ROOT / "configs" / "portfolios" / "openai-2025.yaml"
@@ -48,23 +59,48 @@ def measure(runs: int, paths: int) -> list[Row]:
         "import numpy as np; "
         f"np.random.Generator(np.random.PCG64(0)).standard_normal(({years}, {paths}))",
     ]
+    draw = (
+        "import numpy as np\n"
+        f"np.random.Generator(np.random.PCG64(0)).standard_normal(({years}, {paths}))\n"
+    )
+    commands = {
+        "simulate": simulate,
+        "floor": floor,
+        # The least this command could cost: the draw, plus what any pydantic command costs.
+        "pydantic_floor": [sys.executable, "-c", draw + PYDANTIC_FLOOR],
+        "score": [*riskcore(), "score", str(EXAMPLE), "--format", "json"],
+    }
     with tempfile.TemporaryDirectory() as cache:
         env = process_env(cache)
         for _ in range(2):  # warm-up: fills the bytecode cache and the page cache
-            _, out = run_process(simulate, env)
-            run_process(floor, env)
-        if json.loads(out)["paths"] != paths:
-            raise SystemExit(f"unexpected output: {out[:200]}")
-        samples: dict[str, list[float]] = {"simulate": [], "floor": []}
+            outs = {name: run_process(command, env)[1] for name, command in commands.items()}
+        if json.loads(outs["simulate"])["paths"] != paths:
+            raise SystemExit(f"unexpected output: {outs['simulate'][:200]}")
+        samples: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(runs):
-            samples["simulate"].append(run_process(simulate, env)[0])
-            samples["floor"].append(run_process(floor, env)[0])
-    return timing_rows(
+            for name, command in commands.items():
+                samples[name].append(run_process(command, env)[0])
+    rows = timing_rows(
         f"riskcore simulate EXAMPLE --paths {paths:,} --format json, ms",
         samples["simulate"],
         samples["floor"],
         GOAL,
     )
+    rows.append(
+        floor_row(
+            "floor: the draw + score's libraries + one pydantic model",
+            samples["pydantic_floor"],
+            samples["floor"],
+        )
+    )
+    rows.append(
+        floor_row(
+            "riskcore score EXAMPLE --format json (its start-up)",
+            samples["score"],
+            samples["floor"],
+        )
+    )
+    return rows
 
 
 def run(quick: bool, runs: int | None = None, paths: int = 100_000) -> Result:

@@ -7,7 +7,11 @@ Baseline: `python -c "import pydantic, click, pluggy, tabulate, yaml"` with the 
 interpreter: the libraries riskcore cannot start without.
 
 Both run N times, alternating, after warm-up runs; best and median are reported and the goal
-(at most 1.5x) is judged on the medians. Python runs with bytecode caching on, in a private
+(at most 1.5x) is judged on the medians. Three more processes run in the same rounds, for the
+floors the goal sits on (docs/performance.md): a process that imports what `score` needs
+(pydantic, click, pluggy, yaml; not tabulate) and builds one pydantic model, the least any
+pydantic-validating command can cost; and `riskcore --version` and `riskcore --help` against
+a bare `python -c pass`. Python runs with bytecode caching on, in a private
 cache folder (PYTHONPYCACHEPREFIX), as for any installed package: a sandbox that sets
 PYTHONDONTWRITEBYTECODE would otherwise recompile riskcore's modules on every run.
 `--no-bytecode-cache` measures that case instead.
@@ -25,35 +29,71 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, Result, Row, parser, process_env, report, run_process, timing_rows
+from _common import (
+    ROOT,
+    Result,
+    Row,
+    floor_row,
+    parser,
+    process_env,
+    report,
+    run_process,
+    timing_rows,
+)
 from _common import riskcore_command as riskcore
 
 GOAL = 1.5
 EXAMPLE = ROOT / "configs" / "portfolios" / "openai-2025.yaml"
 
 
+# The least a command that validates with pydantic can cost: score's libraries and one model.
+PYDANTIC_FLOOR = (
+    "import click, pluggy, yaml\nfrom pydantic import BaseModel\n"
+    "class Floor(BaseModel):\n    x: int\nFloor(x=1)"
+)
+
+
 def measure(runs: int, bytecode_cache: bool) -> list[Row]:
-    score = [*riskcore(), "score", str(EXAMPLE), "--format", "json"]
-    imports = [sys.executable, "-c", "import pydantic, click, pluggy, tabulate, yaml"]
+    commands = {
+        "score": [*riskcore(), "score", str(EXAMPLE), "--format", "json"],
+        "imports": [sys.executable, "-c", "import pydantic, click, pluggy, tabulate, yaml"],
+        "floor": [sys.executable, "-c", PYDANTIC_FLOOR],
+        "version": [*riskcore(), "--version"],
+        "help": [*riskcore(), "--help"],
+        "bare": [sys.executable, "-c", "pass"],
+    }
     with tempfile.TemporaryDirectory() as cache:
         env = process_env(cache, bytecode_cache)
         for _ in range(2):  # warm-up: fills the bytecode cache and the page cache
-            _, out = run_process(score, env)
-            run_process(imports, env)
-        report = json.loads(out)
+            outs = {name: run_process(command, env)[1] for name, command in commands.items()}
+        report = json.loads(outs["score"])
         if report["rating"] != "C":  # docs/metrics.md: the example rates C
             raise SystemExit(f"unexpected rating {report['rating']}")
-        samples: dict[str, list[float]] = {"score": [], "imports": []}
+        samples: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(runs):
-            samples["score"].append(run_process(score, env)[0])
-            samples["imports"].append(run_process(imports, env)[0])
+            for name, command in commands.items():
+                samples[name].append(run_process(command, env)[0])
     mode = "bytecode cached" if bytecode_cache else "no bytecode cache"
-    return timing_rows(
+    rows = timing_rows(
         f"riskcore score ... --format json ({mode}), ms",
         samples["score"],
         samples["imports"],
         GOAL,
     )
+    rows.append(
+        floor_row(
+            "floor: score's libraries + one pydantic model", samples["floor"], samples["imports"]
+        )
+    )
+    rows.append(
+        floor_row(
+            "riskcore --version (baseline: python -c pass)", samples["version"], samples["bare"]
+        )
+    )
+    rows.append(
+        floor_row("riskcore --help (baseline: python -c pass)", samples["help"], samples["bare"])
+    )
+    return rows
 
 
 def run(quick: bool, runs: int | None = None, bytecode_cache: bool = True) -> Result:

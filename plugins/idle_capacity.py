@@ -216,6 +216,7 @@ class IdleCapacity(riskcore.Metric):
         gw_rows, unit_rows, _ = _carriers(portfolio, config)
         demand = portfolio.financials.demand_gw
         stranded = np.zeros(revenue.shape[0])
+        idle = np.empty(revenue.shape[0])  # one buffer for every year's idle share
         owed_all: list[float] = []
         measures = [(gw_rows, _gw, config.revenue_per_gw, True)]
         if unit_rows and config.revenue_per_unit is not None:
@@ -229,8 +230,13 @@ class IdleCapacity(riskcore.Metric):
                 if gw and y in demand:
                     stranded += max(0.0, 1.0 - demand[y] / contracted) * owed
                 else:
-                    supportable = revenue[:, j] / per_unit
-                    stranded += np.maximum(0.0, 1.0 - supportable / contracted) * owed
+                    # max(0, 1 - (revenue / per_unit) / contracted) * owed, in place
+                    np.divide(revenue[:, j], per_unit, out=idle)
+                    idle /= contracted
+                    np.subtract(1.0, idle, out=idle)
+                    np.maximum(0.0, idle, out=idle)
+                    idle *= owed
+                    stranded += idle
         share = stranded / math.fsum(owed_all)
         raw = riskcore.scores_from_points(config.points, share)
         return riskcore.PathScores(

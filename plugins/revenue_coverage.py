@@ -201,13 +201,19 @@ class RevenueCoverage(riskcore.Metric):
         available = np.full(paths, liquidity)
         gap = np.zeros(paths)
         coverage = np.full(paths, np.inf)
+        step = np.empty(paths)  # one buffer: each line below is the formula's, in place
         for j, y in enumerate(years):
-            available += share * (revenue[:, j] * context.months_counted(y) / 12)
+            np.multiply(revenue[:, j], context.months_counted(y), out=step)
+            step /= 12
+            step *= share
+            available += step  # available += share * (revenue * months / 12)
             if costs is not None:
                 available -= costs[y]
-            np.maximum(gap, cum_need[j] - available, out=gap)
+            np.subtract(cum_need[j], available, out=step)
+            np.maximum(gap, step, out=gap)
             if obligations[j] > 0:
-                np.minimum(coverage, available / cum_need[j], out=coverage)
+                np.divide(available, cum_need[j], out=step)
+                np.minimum(coverage, step, out=coverage)
         np.maximum(coverage, 0.0, out=coverage)
         return riskcore.PathScores(
             score=riskcore.scores_from_points(config.points, coverage),

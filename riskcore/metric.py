@@ -275,21 +275,37 @@ class Context:
         return self._book.materiality
 
     def materiality_paths(self, revenue: NDArray[np.float64]) -> NDArray[np.float64]:
-        """`materiality` under each revenue path (rows of full-year revenue by horizon year)."""
+        """`materiality` under each revenue path (rows of full-year revenue by horizon year).
+
+        Worked out once per revenue matrix and engine config, as several metrics weigh by it;
+        each caller gets its own copy, so one that changes it in place changes nothing else.
+        """
+        found = self._book.path_memo("materiality", revenue, self.engine, self._materiality_paths)
+        return found.copy()
+
+    def _materiality_paths(self, revenue: NDArray[np.float64]) -> NDArray[np.float64]:
         import numpy as np
 
         liquidity = self._liquidity()
         costs = self._book.operating_costs
-        got = np.full(revenue.shape[0], liquidity)
+        paths = revenue.shape[0]
+        got = np.full(paths, liquidity)
+        step = np.empty(paths)
         need = 0.0
-        worst = np.full(revenue.shape[0], np.inf)
+        worst = np.full(paths, np.inf)
+        # In place, one buffer: the same operations in the same order as
+        # got = got + revenue[:, j] * months / 12 - costs, without a new array for each.
         for j, y in enumerate(self.years):
-            got = got + revenue[:, j] * self.months_counted(y) / 12 - (costs[y] if costs else 0.0)
+            np.multiply(revenue[:, j], self.months_counted(y), out=step)
+            step /= 12
+            got += step
+            got -= costs[y] if costs else 0.0
             need += self.obligations[y]
             if self.obligations[y] > 0:
-                worst = np.minimum(worst, got / need)
+                np.divide(got, need, out=step)
+                np.minimum(worst, step, out=worst)
         if not np.isfinite(worst).any():
-            return np.zeros(revenue.shape[0])
+            return np.zeros(paths)
         full = self.engine.materiality_full_cover
         zero = self.engine.materiality_zero_cover
         ratio = np.clip(worst, full, zero)
@@ -299,13 +315,17 @@ class Context:
     def means_paths(self, revenue: NDArray[np.float64]) -> NDArray[np.float64]:
         """`means` under each revenue path; the window's years after the horizon follow the
         path's last horizon year (its ratio to the projection)."""
+        import numpy as np
+
         book = self._book
         costs = book.operating_costs
         total = revenue[:, 0] * 0.0 + self._liquidity()
-        for j, y in enumerate(self.years):
-            total = (
-                total + revenue[:, j] * self.months_counted(y) / 12 - (costs[y] if costs else 0.0)
-            )
+        step = np.empty(revenue.shape[0])
+        for j, y in enumerate(self.years):  # in place, as in `_materiality_paths`
+            np.multiply(revenue[:, j], self.months_counted(y), out=step)
+            step /= 12
+            total += step
+            total -= costs[y] if costs else 0.0
         if book.revenue_beyond and self.years:
             last = self.years[-1]
             base = book.revenue[last]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any, TypeVar
 
 from .config import EngineConfig
 from .money import format_money
@@ -24,6 +25,8 @@ from .portfolio import (
     normalize_name,
     term_months,
 )
+
+T = TypeVar("T")
 
 
 def month_index(month: dt.date) -> int:
@@ -191,6 +194,9 @@ class Book:
     """Operating costs of the window's years after the horizon (in `means`)."""
     materiality: float = 0.0
     """How much what is at stake matters against what the company can pay, 0 to 1."""
+    _paths: dict[str, tuple[object, object, Any]] = field(
+        default_factory=lambda: {}, repr=False, compare=False
+    )
 
     def line(self, c: Commitment) -> Line:
         """The numbers of commitment `c` (the same object as in `portfolio.commitments`)."""
@@ -198,6 +204,17 @@ class Book:
             return self._by_id[id(c)]
         except KeyError:
             raise KeyError("not a commitment of this portfolio") from None
+
+    def path_memo(self, name: str, paths: object, engine: object, compute: Callable[[Any], T]) -> T:
+        """`compute(paths)`, worked out once per `paths` matrix and engine config (a simulation
+        asks several metrics about the same matrix); the caller must not change the result."""
+        found = self._paths.get(name)
+        if found is not None and found[0] is paths and found[1] is engine:
+            cached: T = found[2]
+            return cached
+        value = compute(paths)
+        self._paths[name] = (paths, engine, value)  # keeps `paths` alive, so `is` cannot lie
+        return value
 
     def months_counted(self, year: int) -> int:
         """Months of `year` that count: those on or after the as_of month."""

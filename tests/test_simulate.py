@@ -344,3 +344,17 @@ def test_simulate_does_not_import_numpy_ma() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_materiality_paths_are_worked_out_once_per_matrix_and_copied_to_each_caller() -> None:
+    engine = riskcore.Engine()
+    scored = engine.score_detailed(EXAMPLE)
+    context = next(iter(scored.contexts.values()))
+    years = len(scored.book.years)
+    low = np.full((4, years), 1e9)
+    high = np.full((4, years), 1e13)
+    first = context.materiality_paths(low)
+    first *= 0.0  # a caller that changes its copy in place changes nothing for the next one
+    again = context.materiality_paths(low)
+    assert again is not first and np.all(again == 1.0)
+    assert np.all(context.materiality_paths(high) < 1.0)  # another matrix: worked out anew
