@@ -15,6 +15,7 @@ Goal: at most 3x the floor. Both are timed in the same run, interleaved, best of
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import sys
@@ -194,8 +195,11 @@ def measure(count: int, rounds: int) -> list[Row]:
         for n, text in enumerate(lines):
             score_item(engine, Item(id=str(n), source="bench", path="bench", text=text))
 
+    phases = phase_passes(engine, portfolios, rounds)
     samples = per_item(
-        {"floor": floor, "score": score, "validate": validate, "worker": worker}, count, rounds
+        {"floor": floor, "score": score, "validate": validate, "worker": worker, **phases},
+        count,
+        rounds,
     )
     floor_best, floor_median = best_and_median(samples["floor"])
     rows: list[Row] = []
@@ -203,6 +207,7 @@ def measure(count: int, rounds: int) -> list[Row]:
         ("score", "Engine.score(dict), ms/portfolio", True),
         ("validate", "riskcore.load_portfolio(dict) only", False),
         ("worker", "batch worker path: JSON text -> report dict", False),
+        *((name, f"  of which: {label}", False) for name, label in PHASES.items()),
     ):
         best, median = best_and_median(samples[name])
         ratio = best / floor_best
@@ -217,6 +222,72 @@ def measure(count: int, rounds: int) -> list[Row]:
             )
         )
     return rows
+
+
+# The parts of one score, timed alone over the same portfolios (docs/performance.md reads them
+# as the floor of each remaining cost). They add up to a little less than the whole score:
+# the engine's bookkeeping between them (warnings, contexts, output capture) is not in any.
+PHASES = {
+    "p_validate": "validation (the loader, no hash)",
+    "p_hash": "provenance hash (model_dump, canonical JSON, sha256)",
+    "p_book": "the book (schedules, horizon, revenue, means)",
+    "p_metrics": "the five metrics' score() on their contexts",
+    "p_rate": "rating and the report model",
+}
+
+
+def phase_passes(
+    engine: Any, portfolios: Sequence[dict[str, Any]], rounds: int
+) -> dict[str, Callable[[], object]]:
+    """One timed pass per phase of `Engine.score`, each over every portfolio.
+
+    Inputs of each phase are made beforehand: the validated portfolios, and a fresh book per
+    round for the metrics (a book remembers the group of each name it has resolved).
+    """
+    from riskcore.errors import PortfolioError, SkipMetric
+    from riskcore.loading import canonical_json, sha256_hex, validate
+    from riskcore.metric import Context
+    from riskcore.portfolio import Portfolio
+    from riskcore.schedule import build_book
+
+    plan = engine.plan(None)
+    models = [
+        validate(Portfolio, p, source=None, lines={}, error=PortfolioError) for p in portfolios
+    ]
+    books = [[build_book(m, plan.engine) for m in models] for _ in range(rounds)]
+    scored = [engine.score_detailed(p) for p in portfolios]
+    fresh = iter(books)
+
+    def p_validate() -> None:
+        for data in portfolios:
+            validate(Portfolio, data, source=None, lines={}, error=PortfolioError)
+
+    def p_hash() -> None:
+        for m in models:
+            sha256_hex(canonical_json(m.model_dump(mode="json")))
+
+    def p_book() -> None:
+        for m in models:
+            build_book(m, plan.engine, plan.revenue_multiplier)
+
+    def p_metrics() -> None:
+        for m, book in zip(models, next(fresh), strict=True):
+            for metric in plan.metrics:
+                with contextlib.suppress(SkipMetric):  # a skipped metric has done its work
+                    metric.instance.score(m, Context(book, metric.config, plan.engine))
+
+    def p_rate() -> None:
+        for s in scored:
+            report = s.report
+            engine._rate(s.portfolio, "0" * 64, report.metrics, s.book, report.warnings, plan)
+
+    return {
+        "p_validate": p_validate,
+        "p_hash": p_hash,
+        "p_book": p_book,
+        "p_metrics": p_metrics,
+        "p_rate": p_rate,
+    }
 
 
 def run(quick: bool, count: int | None = None, rounds: int | None = None) -> Result:

@@ -129,12 +129,19 @@ def score_paths(
     if not scores or coverage <= 0 or coverage < rating.min_coverage - COVERAGE_EPS:
         return None
     names = sorted(scores)
-    matrix = np.stack([scores[n] for n in names])
-    w = np.array([weights[n] for n in names])
-    score: NDArray[np.float64] = (w[:, None] * matrix).sum(axis=0) / coverage
+    # sum over metrics of weight x score, metric by metric in name order: the order numpy's
+    # sum over the first axis of the stacked matrix takes, without stacking it.
+    total = weights[names[0]] * scores[names[0]]
+    worst = scores[names[0]].copy()
+    term = np.empty_like(total)
+    for n in names[1:]:
+        np.multiply(scores[n], weights[n], out=term)
+        total += term
+        np.maximum(worst, scores[n], out=worst)
+    total /= coverage
+    score: NDArray[np.float64] = total
     for name in rating.adjustments:
         if name == "weakest_link":
-            worst = matrix.max(axis=0)
             gap = np.full_like(worst, rating.weakest_link_gap)
             if rating.weakest_link_taper > 0:
                 gap *= np.minimum(1.0, (100.0 - worst) / rating.weakest_link_taper)

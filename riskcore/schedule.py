@@ -79,30 +79,43 @@ def remaining_by_year(
     explicit: each calendar-year amount spread evenly over that year's months of the term.
     """
     out: dict[int, float] = {}
-    # Locals, not Term's properties, in the loop: this runs for every commitment of every score.
+    # Locals, not Term's properties, and conditionals, not min/max calls, in the loops: this
+    # runs for every commitment of every score. Each profile has its own loop over the years
+    # of the term on or after `as_of_month`; lo..hi are that year's months of it.
     first, last, n, profile = term.first, term.last, term.months, c.profile
-    lo_all = max(first, as_of_month)
+    lo_all = first if first > as_of_month else as_of_month
     if lo_all > last:
         return out
-    if profile == "explicit":
+    years = range(lo_all // 12, last // 12 + 1)
+    if profile == "flat":
+        for year in years:
+            start, end = year * 12, year * 12 + 11
+            lo = start if start > lo_all else lo_all
+            hi = end if end < last else last
+            due = amount * (hi - lo + 1) / n
+            if due > 0:
+                out[year] = due
+    elif profile == "ramp":
+        pairs = n * (n + 1)
+        for year in years:
+            start, end = year * 12, year * 12 + 11
+            lo = start if start > lo_all else lo_all
+            hi = end if end < last else last
+            count = hi - lo + 1
+            due = amount * ((lo - first + 1) + (hi - first + 1)) * count / pairs
+            if due > 0:
+                out[year] = due
+    else:
         assert c.schedule is not None
         schedule, share = c.schedule, amount / _schedule_total(c)
-    for year in range(lo_all // 12, last // 12 + 1):
-        lo = max(year * 12, lo_all)
-        hi = min(year * 12 + 11, last)
-        if hi < lo:
-            continue
-        count = hi - lo + 1
-        if profile == "flat":
-            due = amount * count / n
-        elif profile == "ramp":
-            k_lo, k_hi = lo - first + 1, hi - first + 1
-            due = amount * (k_lo + k_hi) * count / (n * (n + 1))
-        else:
-            in_term = min(year * 12 + 11, last) - max(year * 12, first) + 1
-            due = schedule.get(year, 0.0) * count / in_term * share
-        if due > 0:
-            out[year] = due
+        for year in years:
+            start, end = year * 12, year * 12 + 11
+            lo = start if start > lo_all else lo_all
+            hi = end if end < last else last
+            in_term = hi - (start if start > first else first) + 1
+            due = schedule.get(year, 0.0) * (hi - lo + 1) / in_term * share
+            if due > 0:
+                out[year] = due
     return out
 
 
@@ -378,6 +391,7 @@ def build_book(portfolio: Portfolio, engine: EngineConfig, revenue_multiplier: f
     warnings: list[str] = []
     groups = Groups(portfolio)
     lines: list[Line] = []
+    dues: list[dict[int, float]] = []  # each line's `remaining`, read below without its view
     for c in portfolio.commitments:
         rate = portfolio.rate(c.currency)
         estimated = False
@@ -397,6 +411,7 @@ def build_book(portfolio: Portfolio, engine: EngineConfig, revenue_multiplier: f
             )
         term = term_of(c)
         remaining = remaining_by_year(c, amount, term, as_of_month)
+        dues.append(remaining)
         lines.append(
             Line(
                 c,
@@ -408,7 +423,7 @@ def build_book(portfolio: Portfolio, engine: EngineConfig, revenue_multiplier: f
             )
         )
     debts = _debt_lines(portfolio, as_of_month)
-    due_years = [y for line in lines for y, v in line.remaining.items() if v > 0]
+    due_years = [y for remaining in dues for y, v in remaining.items() if v > 0]
     due_years += [y for d in debts for y in d.interest if d.interest[y] + d.repayment[y] > 0]
     if due_years:
         last = min(max(due_years), as_of.year + engine.horizon_years - 1)
@@ -421,7 +436,7 @@ def build_book(portfolio: Portfolio, engine: EngineConfig, revenue_multiplier: f
         for y in years
     }
     obligations = {
-        y: math.fsum([*(line.remaining.get(y, 0.0) for line in lines), service[y]]) for y in years
+        y: math.fsum([*[remaining.get(y, 0.0) for remaining in dues], service[y]]) for y in years
     }
     fin = portfolio.financials
     growth = fin.revenue_growth
