@@ -240,13 +240,15 @@ def _gap_is_closed(
     `periods` holds, per horizon year, (years after the as_of year, months counted); `costs`
     the operating costs counted in each (zeros without them).
     """
-    income = [
-        share * base * (1 + growth) ** n * m / 12 - c
-        for (n, m), c in zip(periods, costs, strict=True)
-    ]
-    # The running sums one by one, as _running_sums gives them: the first year short stops it.
-    running = (math.fsum(income[: i + 1]) for i in range(len(income)))
-    return all(need - (liquidity + got) <= 0 for need, got in zip(cum_need, running, strict=True))
+    scaled, rise = share * base, 1 + growth
+    income: list[float] = []
+    # Year by year, each year's running sum as _running_sums gives it: the first year short
+    # stops it, before the later years' income is worked out.
+    for (n, m), c, need in zip(periods, costs, cum_need, strict=True):
+        income.append(scaled * rise**n * m / 12 - c)
+        if not need - (liquidity + math.fsum(income)) <= 0:
+            return False
+    return True
 
 
 def _breakeven_growth(
