@@ -22,6 +22,27 @@ def only_builtin_plugins() -> bool:
     return all(dists.is_builtin(ep) for ep in riskcore_entry_points())
 
 
+def name_and_version(dist: metadata.Distribution) -> tuple[str, str]:
+    """A distribution's Name and Version, read from the header of its metadata file.
+
+    Both are required one-line fields at the top of METADATA (PKG-INFO for an egg-info), so
+    the header lines before the first blank one hold them: no need to parse the whole file,
+    long description and all, with the email parser (`Distribution.metadata`), which is what
+    every `riskcore` command would otherwise pay at start-up. Anything unexpected falls back
+    to that parser.
+    """
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    found: dict[str, str] = {}
+    for line in text.split("\n\n", 1)[0].splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key in ("Name", "Version") and key not in found:
+            found[key] = value.strip()
+    if "Name" in found and "Version" in found:
+        return found["Name"], found["Version"]
+    data = dist.metadata
+    return data["Name"], data["Version"]
+
+
 class Distributions:
     """The name and version of each entry point's distribution, its metadata read once.
 
@@ -39,8 +60,7 @@ class Distributions:
             return None
         facts = self._facts.get(id(dist))  # the entry points keep their dist alive meanwhile
         if facts is None:
-            data = dist.metadata
-            facts = self._facts[id(dist)] = (data["Name"], data["Version"])
+            facts = self._facts[id(dist)] = name_and_version(dist)
         return facts
 
     def is_builtin(self, ep: metadata.EntryPoint) -> bool:

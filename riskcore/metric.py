@@ -298,15 +298,33 @@ class Context:
     def _materiality_paths(self, revenue: NDArray[np.float64]) -> NDArray[np.float64]:
         import numpy as np
 
-        liquidity = self._liquidity()
+        _, worst = self._book.path_memo("means", revenue, None, self._running_means)
+        if not np.isfinite(worst).any():
+            return np.zeros(revenue.shape[0])
+        full = self.engine.materiality_full_cover
+        zero = self.engine.materiality_zero_cover
+        ratio = np.clip(worst, full, zero)
+        out: NDArray[np.float64] = np.log(zero / ratio) / math.log(zero / full)
+        return out
+
+    def _running_means(
+        self, revenue: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """One pass over the horizon for each path: the means at its end (liquidity plus
+        counted revenue less costs) and the worst cover of what had fallen due by each year.
+
+        Materiality takes the cover and `means_paths` the means, so a simulation walks the
+        years once for both. In place, in one buffer: the same operations in the same order
+        as got = got + revenue[:, j] * months / 12 - costs, without a new array for each.
+        """
+        import numpy as np
+
         costs = self._book.operating_costs
         paths = revenue.shape[0]
-        got = np.full(paths, liquidity)
+        got = np.full(paths, self._liquidity())
         step = np.empty(paths)
         need = 0.0
         worst = np.full(paths, np.inf)
-        # In place, one buffer: the same operations in the same order as
-        # got = got + revenue[:, j] * months / 12 - costs, without a new array for each.
         for j, y in enumerate(self.years):
             np.multiply(revenue[:, j], self.months_counted(y), out=step)
             step /= 12
@@ -316,28 +334,17 @@ class Context:
             if self.obligations[y] > 0:
                 np.divide(got, need, out=step)
                 np.minimum(worst, step, out=worst)
-        if not np.isfinite(worst).any():
-            return np.zeros(paths)
-        full = self.engine.materiality_full_cover
-        zero = self.engine.materiality_zero_cover
-        ratio = np.clip(worst, full, zero)
-        out: NDArray[np.float64] = np.log(zero / ratio) / math.log(zero / full)
-        return out
+        got.setflags(write=False)  # shared by every caller: read, never changed
+        worst.setflags(write=False)
+        return got, worst
 
     def means_paths(self, revenue: NDArray[np.float64]) -> NDArray[np.float64]:
         """`means` under each revenue path; the window's years after the horizon follow the
         path's last horizon year (its ratio to the projection)."""
-        import numpy as np
-
         book = self._book
-        costs = book.operating_costs
-        total = revenue[:, 0] * 0.0 + self._liquidity()
-        step = np.empty(revenue.shape[0])
-        for j, y in enumerate(self.years):  # in place, as in `_materiality_paths`
-            np.multiply(revenue[:, j], self.months_counted(y), out=step)
-            step /= 12
-            total += step
-            total -= costs[y] if costs else 0.0
+        got, _ = book.path_memo("means", revenue, None, self._running_means)
+        # revenue[:, 0] * 0.0: 0 on every path with a finite first year, NaN on one without.
+        total = got + revenue[:, 0] * 0.0
         if book.revenue_beyond and self.years:
             last = self.years[-1]
             base = book.revenue[last]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +79,29 @@ def test_riskcores_own_plugins_add_no_commands() -> None:
     engine = riskcore.Engine()
     builtin = [p for p in engine.plugins if p.source == "builtin"]
     assert builtin and all("riskcore_register_commands" not in p.hooks for p in builtin)
+
+
+def test_name_and_version_come_from_the_metadata_header(tmp_path: Path) -> None:
+    from importlib import metadata
+
+    from riskcore.entrypoints import name_and_version
+
+    info = tmp_path / "demo-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nSummary: x\n\n"
+        "Name: not-this\nVersion: 9\nThe long description may say anything.\n"
+    )
+    assert name_and_version(metadata.PathDistribution(info)) == ("demo", "1.0")
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nSummary: no version\n")
+    odd = metadata.PathDistribution(info)  # no Version line: the email parser's answer
+    assert name_and_version(odd) == (odd.metadata["Name"], odd.metadata["Version"])
+
+
+def test_every_installed_distribution_reads_as_the_email_parser_reads_it() -> None:
+    from importlib import metadata
+
+    from riskcore.entrypoints import name_and_version
+
+    for dist in metadata.distributions():
+        assert name_and_version(dist) == (dist.metadata["Name"], dist.metadata["Version"])
