@@ -66,46 +66,34 @@ def _check_json(value: Any, path: str) -> None:
 _JSON_DEPTH = 64
 
 
-def _plainly_json(value: Any) -> bool:
+def _plainly_json(value: Any, depth: int = 0) -> bool:
     """True when `value` is plainly JSON-ready: the common case, checked without paths.
 
-    Exact types only, and containers at most _JSON_DEPTH levels deep: anything else (a
-    subclass, deep or cyclic data, a problem) gets False and is judged by
-    `_locate_json_problem`. One loop over a stack of containers, not a call per item: every
-    metric's details pass through here on every score.
+    Exact types only, and at most _JSON_DEPTH levels: anything else (a subclass, deep or
+    cyclic data, a problem) gets False and is judged by `_locate_json_problem`.
     """
     kind = type(value)
-    if kind is not dict and kind is not list and kind is not tuple:
-        return _plain_scalar(value)
-    isfinite = math.isfinite
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        container, depth = stack.pop()
+    if kind is dict:
         if depth >= _JSON_DEPTH:
             return False
-        if type(container) is dict:
-            if any(type(key) is not str for key in container):
+        for key, item in value.items():
+            if type(key) is not str or not _plain_item(item, depth):
                 return False
-            items = container.values()
-        else:
-            items = container
-        for item in items:
-            kind = type(item)
-            if kind is float:
-                if not isfinite(item):
-                    return False
-            elif kind is dict or kind is list or kind is tuple:
-                stack.append((item, depth + 1))
-            elif not (item is None or kind is str or kind is int or kind is bool):
-                return False
-    return True
+        return True
+    if kind is list or kind is tuple:
+        if depth >= _JSON_DEPTH:
+            return False
+        return all(_plain_item(item, depth) for item in value)
+    return _plain_item(value, depth - 1)
 
 
-def _plain_scalar(item: Any) -> bool:
+def _plain_item(item: Any, depth: int) -> bool:
     kind = type(item)
     if kind is float:
         return math.isfinite(item)
-    return item is None or kind is str or kind is int or kind is bool
+    if item is None or kind is str or kind is int or kind is bool:
+        return True
+    return (kind is dict or kind is list or kind is tuple) and _plainly_json(item, depth + 1)
 
 
 def _locate_json_problem(value: Any, path: str) -> None:
