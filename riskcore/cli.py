@@ -57,10 +57,40 @@ def handled(debug: bool) -> Iterator[None]:
         raise InvalidInput(str(exc)) from None
 
 
+# Start-up and the garbage collector. Everything riskcore makes while it starts (modules,
+# pydantic models, the engine and its plugins) lives until the process ends, so collecting
+# while it is made only walks it: main() pauses the collector (about 10 ms of every command,
+# docs/performance.md) and `_started` resumes it once start-up is over, with what was made
+# frozen out of its way. The commands that build an engine resume after it is built (in
+# `_engine`); every other command, a plugin's too, resumes as soon as it is chosen, so none
+# runs its work with the collector off. Only main() pauses it: `cli` called as a library
+# (tests, CliRunner) leaves the collector alone.
+_ENGINE_COMMANDS = frozenset(
+    {"score", "stress", "diff", "backtest", "simulate", "plugins", "explain"}
+)
+_collector = {"paused": False}
+
+
+def _started() -> None:
+    """Resume the collector that main() paused, with start-up's objects frozen."""
+    if _collector["paused"]:
+        _collector["paused"] = False
+        gc.freeze()
+        gc.enable()
+
+
 class RiskcoreGroup(click.Group):
     """Adds plugin commands (hook riskcore_register_commands) lazily, only when needed."""
 
     _loaded = False
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        found = super().resolve_command(ctx, args)
+        if found[1] is not None and found[1].name not in _ENGINE_COMMANDS:
+            _started()
+        return found
 
     def _load_plugin_commands(self, ctx: click.Context) -> None:
         if self._loaded:
@@ -118,7 +148,9 @@ def _engine(
 ) -> Engine:
     from .engine import Engine
 
-    return Engine(config=config, disable=disable, only=only, plugins_dir=ctx.obj["plugins_dir"])
+    engine = Engine(config=config, disable=disable, only=only, plugins_dir=ctx.obj["plugins_dir"])
+    _started()
+    return engine
 
 
 _config_option = click.option(
@@ -1066,6 +1098,9 @@ def new_plugin(name: str, directory: Path, debug: bool) -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    if gc.isenabled():  # see _started: collection waits until start-up is over
+        gc.disable()
+        _collector["paused"] = True
     try:
         cli(prog_name="riskcore")
     finally:

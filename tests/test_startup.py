@@ -14,6 +14,8 @@ import pytest
 
 import riskcore
 
+EXAMPLE = Path(__file__).parent.parent / "configs" / "portfolios" / "openai-2025.yaml"
+
 
 def loaded_after(code: str) -> set[str]:
     """The riskcore and pydantic modules a fresh interpreter holds after running `code`."""
@@ -105,3 +107,48 @@ def test_every_installed_distribution_reads_as_the_email_parser_reads_it() -> No
 
     for dist in metadata.distributions():
         assert name_and_version(dist) == (dist.metadata["Name"], dist.metadata["Version"])
+
+
+def collector_during(command: list[str], patch: str) -> str:
+    """Run main() on `command` in a fresh interpreter; report the collector inside `patch`."""
+    module, name = patch.rsplit(".", 1)
+    probe = (
+        "import gc, importlib, sys\n"
+        f"target = importlib.import_module({module!r})\n"
+        f"original = getattr(target, {name!r})\n"
+        "seen = []\n"
+        "def spy(*args, **kwargs):\n"
+        "    seen.append((gc.isenabled(), gc.get_freeze_count() > 0))\n"
+        "    return original(*args, **kwargs)\n"
+        f"setattr(target, {name!r}, spy)\n"
+        f"sys.argv = ['riskcore', *{command!r}]\n"
+        "from riskcore.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('SEEN', seen[0] if seen else None, file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return out.stderr.strip().splitlines()[-1]
+
+
+def test_the_collector_is_back_on_when_an_engine_command_scores() -> None:
+    found = collector_during(
+        ["score", str(EXAMPLE), "--format", "json"], "riskcore.engine.build_book"
+    )
+    assert found == "SEEN (True, True)"  # on, with start-up's objects frozen out of its way
+
+
+def test_the_collector_is_back_on_when_a_command_without_an_engine_runs() -> None:
+    found = collector_during(["validate", str(EXAMPLE)], "riskcore.loading.load_portfolio")
+    assert found == "SEEN (True, True)"
+
+
+def test_cli_as_a_library_leaves_the_collector_alone() -> None:
+    import gc
+
+    from click.testing import CliRunner
+
+    from riskcore.cli import cli
+
+    assert gc.isenabled()
+    assert CliRunner().invoke(cli, ["score", str(EXAMPLE), "--format", "json"]).exit_code == 0
+    assert gc.isenabled()
