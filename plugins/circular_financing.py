@@ -218,8 +218,14 @@ class CircularFinancing(riskcore.Metric):
         if result.score == 0 and not result.details["round_trip_amount"]:
             return riskcore.PathScores(score=np.zeros(revenue.shape[0]), values={})
         round_trip = float(result.details["round_trip_amount"])
-        pool = round_trip + np.maximum(0.0, context.means_paths(revenue))
-        share = np.where(pool > 0, round_trip / np.where(pool > 0, pool, 1.0), 0.0)
+        # share = round_trip / (round_trip + max(0, means)) where that is above 0, else 0;
+        # in place, the same operations (an addition is the same either way round).
+        pool = np.maximum(0.0, context.means_paths(revenue))
+        pool += round_trip
+        empty = ~(pool > 0)  # NaN too, as np.where(pool > 0, ...) treats it
+        pool[empty] = 1.0
+        share = np.divide(round_trip, pool, out=pool)
+        share[empty] = 0.0
         return riskcore.PathScores(
             score=riskcore.scores_from_points(config.points, share),
             values={"vendor_money_share": share},

@@ -332,14 +332,17 @@ class Context:
         book = self._book
         got, _ = book.path_memo("means", revenue, None, self._running_means)
         # revenue[:, 0] * 0.0: 0 on every path with a finite first year, NaN on one without.
-        total = got + revenue[:, 0] * 0.0
+        # In place from here: each line is `total = total + ...`, one new array in all.
+        total: NDArray[np.float64] = revenue[:, 0] * 0.0
+        total += got
         if book.revenue_beyond and self.years:
             last = self.years[-1]
             base = book.revenue[last]
             ratio = revenue[:, -1] / base if base > 0 else revenue[:, -1] * 0.0 + 1.0
-            total = total + ratio * book.revenue_beyond
-        out: NDArray[np.float64] = total - book.costs_beyond
-        return out
+            ratio *= book.revenue_beyond
+            total += ratio
+        total -= book.costs_beyond
+        return total
 
     def _liquidity(self) -> float:
         fin = self._book.portfolio.financials

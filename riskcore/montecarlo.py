@@ -65,14 +65,20 @@ def stream(seed: int, key: str) -> np.random.Generator:
 
 
 def revenue_factors(
-    rng: np.random.Generator, paths: int, years: int, sigma: float, rho: float
+    rng: np.random.Generator,
+    paths: int,
+    years: int,
+    sigma: float,
+    rho: float,
+    out: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
     """exp of the cumulative shocks: `paths` rows, one column per year after the as_of year.
 
     Drawn and built year by year (each year's column contiguous in memory, Fortran order):
     the per-path sums and extremes the metrics take across years then run at memory speed.
+    `out`, a C-ordered (years, paths) array, receives them (the same numbers) in place.
     """
-    z = rng.standard_normal((years, paths))
+    z = rng.standard_normal((years, paths)) if out is None else rng.standard_normal(out=out)
     if rho != 0:
         scale = math.sqrt(1 - rho * rho)
         for t in range(1, years):  # e_t = rho e_{t-1} + sqrt(1 - rho^2) z_t, in place
@@ -132,15 +138,18 @@ def simulate_scored(
     company = report.company
     rng = stream(settings.seed, key)
     years = book.years
-    base = np.array([book.revenue[y] for y in years], dtype=np.float64)
-    factors = revenue_factors(
-        rng, settings.paths, max(len(years) - 1, 0), sigma, settings.correlation
-    )
-    # One column per year, each contiguous (Fortran order), as the factors are.
-    revenue = np.empty((settings.paths, len(years)), order="F")
+    # One row per year of one buffer, each contiguous: the shocks are drawn into rows 1 on and
+    # turned into revenue in place, so the matrix the metrics read (paths x years, Fortran
+    # order, columns contiguous) is a view of it, not a copy.
+    buffer = np.empty((len(years), settings.paths))
     if years:
-        revenue[:, 0] = base[0]
-        np.multiply(factors, base[1:], out=revenue[:, 1:])
+        revenue_factors(
+            rng, settings.paths, len(years) - 1, sigma, settings.correlation, out=buffer[1:]
+        )
+        buffer[0] = book.revenue[years[0]]
+        for j, y in enumerate(years[1:], 1):
+            buffer[j] *= book.revenue[y]
+    revenue = buffer.T
 
     weights = {m.name: m.weight for m in scored.plan.metrics}
     scores: dict[str, NDArray[np.float64]] = {}

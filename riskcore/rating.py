@@ -142,10 +142,17 @@ def score_paths(
     score: NDArray[np.float64] = total
     for name in rating.adjustments:
         if name == "weakest_link":
-            gap = np.full_like(worst, rating.weakest_link_gap)
+            # gap = G * min(1, (100 - worst) / taper), then score = max(score, worst - gap):
+            # in one buffer, the same operations (G * m and m * G are the same product).
             if rating.weakest_link_taper > 0:
-                gap *= np.minimum(1.0, (100.0 - worst) / rating.weakest_link_taper)
-            score = np.maximum(score, worst - gap)
+                gap = np.subtract(100.0, worst)
+                gap /= rating.weakest_link_taper
+                np.minimum(1.0, gap, out=gap)
+                gap *= rating.weakest_link_gap
+            else:
+                gap = np.full_like(worst, rating.weakest_link_gap)
+            np.subtract(worst, gap, out=gap)
+            score = np.maximum(score, gap, out=score)
     return score
 
 

@@ -358,3 +358,11 @@ def test_materiality_paths_are_worked_out_once_per_matrix_and_copied_to_each_cal
     again = context.materiality_paths(low)
     assert again is not first and np.all(again == 1.0)
     assert np.all(context.materiality_paths(high) < 1.0)  # another matrix: worked out anew
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.6])
+def test_revenue_factors_drawn_into_a_buffer_are_the_same_numbers(rho: float) -> None:
+    alone = revenue_factors(stream(3, "buffer"), 1000, 4, 0.4, rho)
+    buffer = np.empty((5, 1000))
+    into = revenue_factors(stream(3, "buffer"), 1000, 4, 0.4, rho, out=buffer[1:])
+    assert np.array_equal(alone, into) and np.shares_memory(into, buffer)
