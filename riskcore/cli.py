@@ -604,7 +604,6 @@ def simulate(
     """
     from .montecarlo import Settings
     from .montecarlo import simulate as run_simulation
-    from .render import RenderOptions, render_simulation_table
     from .report import reports_to_json
 
     settings = Settings(paths, seed, volatility, correlation, scenario)
@@ -618,6 +617,8 @@ def simulate(
         if fmt == "json":
             click.echo(reports_to_json(results))
         else:
+            from .render import RenderOptions, render_simulation_table
+
             click.echo(render_simulation_table(results, RenderOptions()), nl=False)
     if invalid:
         ctx.exit(EXIT_INVALID)
