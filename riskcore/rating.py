@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .config import Config, RatingConfig
 from .report import AdjustmentEntry, Margin
@@ -20,8 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 COVERAGE_EPS = 1e-9  # weights like 0.4 + 0.2 + 0.1 sum to 0.7000000000000001
 
 
-@dataclass(frozen=True)
-class Aggregate:
+class Aggregate(NamedTuple):
     """The weighted mean over the metrics with a score, and what it covered."""
 
     coverage: float
@@ -92,8 +90,7 @@ def adjust(
     return score, applied
 
 
-@dataclass(frozen=True)
-class Rated:
+class Rated(NamedTuple):
     """`aggregate`, then `adjust` on its score: the final score (None: not rated) and why."""
 
     aggregate: Aggregate

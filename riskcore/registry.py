@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import pluggy
 from pydantic import ValidationError
@@ -74,8 +74,7 @@ class PluginFailure:
         return f"plugin {self.plugin!r} failed at {self.stage}: {self.message}"
 
 
-@dataclass(frozen=True)
-class RegisteredMetric:
+class RegisteredMetric(NamedTuple):
     cls: type[Metric]
     plugin: str
 

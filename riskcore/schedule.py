@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from .config import EngineConfig
 from .money import format_money
@@ -124,8 +124,7 @@ def _schedule_total(c: Commitment) -> float:
     return math.fsum(c.schedule.values()) or 1.0
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One commitment's numbers in the portfolio currency."""
 
     commitment: Commitment
@@ -247,8 +246,7 @@ class Book:
         return math.fsum(line.value for line in self.lines)
 
 
-@dataclass(frozen=True)
-class DebtLine:
+class DebtLine(NamedTuple):
     """One borrowing's service in the portfolio currency, by calendar year from as_of."""
 
     debt: Debt
