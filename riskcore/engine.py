@@ -7,8 +7,6 @@ warnings in the report.
 
 from __future__ import annotations
 
-import difflib
-import logging
 import math
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -22,7 +20,7 @@ from pydantic import ValidationError
 from ._version import __version__
 from .config import ENGINE_ASSUMPTIONS, Config, EngineConfig, ScenarioConfig
 from .defaults import config_sha256, default_config_data, load_config
-from .errors import ConfigError, ErrorItem, SkipMetric, UsageError
+from .errors import ConfigError, ErrorItem, SkipMetric, UsageError, close_matches
 from .isolation import catch_output
 from .loading import PortfolioSource as PortfolioSource  # re-exported: the engine takes it
 from .loading import load_portfolio_with_hash, located_errors
@@ -43,7 +41,12 @@ from .report import (
 from .schedule import Book, build_book
 from .search import first_crossing, geometric_grid
 
-log = logging.getLogger(__name__)
+
+def _debug_failure(message: str, *args: object) -> None:
+    """Log the exception being handled at debug level (logging is imported only then)."""
+    import logging
+
+    logging.getLogger(__name__).debug(message, *args, exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,7 @@ class Engine:
         known = metric_names | set(self._registry.plugins)
         for option, names, pool in (("--disable", disable, known), ("--only", only, metric_names)):
             for name in sorted(names - pool):
-                close = difflib.get_close_matches(name, sorted(pool), n=1)
+                close = close_matches(name, sorted(pool), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise UsageError(f"{option} {name}: no metric of that name is loaded{hint}")
 
@@ -235,7 +238,7 @@ class Engine:
         shipped = set(self._shipped.get("scenarios", {}).get(name, {}))
         before = len(errors)
         for key in sorted(set(options) - known - shipped):
-            close = difflib.get_close_matches(key, sorted(known), n=1)
+            close = close_matches(key, sorted(known), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             errors.append(
                 ErrorItem(
@@ -299,7 +302,7 @@ class Engine:
         for key in sorted(portfolio.extensions):
             if key in known:
                 continue
-            close = difflib.get_close_matches(key, known, n=1)
+            close = close_matches(key, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             out.append(
                 f"extensions.{key}: no installed plugin reads this section, so it counts for "
@@ -335,7 +338,7 @@ class Engine:
             return self._plans[scenario]
         except KeyError:
             names = [n for n in self._plans if n is not None]
-            close = difflib.get_close_matches(str(scenario), names, n=1)
+            close = close_matches(str(scenario), names, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             known = ", ".join(names) or "none"
             raise UsageError(
@@ -492,7 +495,7 @@ class Engine:
                 result = None
                 skipped = str(exc) or "skipped"
             except Exception as exc:  # a plugin's score may raise anything
-                log.debug("metric %s failed", metric.name, exc_info=True)
+                _debug_failure("metric %s failed", metric.name)
                 return MetricEntry(
                     status="error", message=f"{metric.plugin}: {one_line(exc)}", **base
                 ), []

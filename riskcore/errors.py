@@ -66,3 +66,13 @@ class UsageError(RiskcoreError):
 
 class SkipMetric(RiskcoreError):
     """Raised by a metric whose inputs are absent, so it is reported as skipped, not failed."""
+
+
+def close_matches(word: str, choices: Sequence[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """The choices closest to `word`, for a "did you mean" in a message (difflib's measure).
+
+    difflib is imported here, when a message needs it, not when riskcore starts.
+    """
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=n, cutoff=cutoff)

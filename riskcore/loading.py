@@ -8,7 +8,6 @@ read is recorded and replaced by a stand-in, and validation goes on around it.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -24,7 +23,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import ConfigError, ErrorItem, InputError, PortfolioError
+from .errors import ConfigError, ErrorItem, InputError, PortfolioError, close_matches
 from .portfolio import Portfolio, cross_reference_problems
 
 Loc = tuple[str | int, ...]
@@ -715,7 +714,7 @@ def _did_you_mean(model: type[BaseModel], loc: Loc) -> str:
     owner = _model_at(model, loc[:-1])
     if owner is None:
         return ""
-    close = difflib.get_close_matches(str(loc[-1]), list(owner.model_fields), n=1, cutoff=0.6)
+    close = close_matches(str(loc[-1]), list(owner.model_fields), n=1, cutoff=0.6)
     if close:
         return f"; did you mean {close[0]!r}?"
     return f"; expected one of: {', '.join(owner.model_fields)}"

@@ -30,7 +30,6 @@ creditors whose losses pass the stress threshold of their revenue default in the
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from .config import Config, EngineConfig
 from .cycles import simple_cycles
-from .errors import ConfigError, ErrorItem, InputError, UsageError
+from .errors import ConfigError, ErrorItem, InputError, UsageError, close_matches
 from .loading import DEFAULT_MAX_BYTES, load_file
 from .portfolio import CounterpartyGroup, Portfolio, normalize_name
 from .report import SCHEMA_VERSION, JsonResult
@@ -309,7 +308,7 @@ def resolve_entity(network: Network, name: str, entities: Mapping[str, Sequence[
         lookup.key(known)
     key = lookup.find(name)
     if key is None:
-        close = difflib.get_close_matches(name, network.names, n=1)
+        close = close_matches(name, network.names, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise UsageError(f"--default {name}: no entity of that name in the network{hint}")
     return lookup.spellings[key]

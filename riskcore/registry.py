@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import logging
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -26,7 +25,13 @@ from . import hookspecs
 from .entrypoints import GROUP, Distributions, riskcore_entry_points
 from .metric import Metric, MetricConfig
 
-log = logging.getLogger(__name__)
+
+def _debug_failure(message: str, *args: object) -> None:
+    """Log the exception being handled at debug level (logging is imported only then)."""
+    import logging
+
+    logging.getLogger(__name__).debug(message, *args, exc_info=True)
+
 
 ENV_ALLOW = "RISKCORE_LOAD_PLUGINS"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -148,7 +153,7 @@ class Registry:
             try:
                 obj = ep.load()
             except Exception as exc:  # a plugin's import may raise anything
-                log.debug("entry point %s failed to load", ep.name, exc_info=True)
+                _debug_failure("entry point %s failed to load", ep.name)
                 self._fail(PluginInfo(ep.name, version, source), "import", one_line(exc))
                 continue
             self._add(ep.name, obj, source, version)
@@ -225,7 +230,7 @@ class Registry:
             except _Refused as exc:
                 self._fail(self.plugins[name], hook, str(exc))
             except Exception as exc:  # a plugin's hook may raise anything
-                log.debug("plugin %s failed in %s", name, hook, exc_info=True)
+                _debug_failure("plugin %s failed in %s", name, hook)
                 self._fail(self.plugins[name], hook, one_line(exc))
 
     def _collect_metrics(self) -> None:
