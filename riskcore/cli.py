@@ -123,6 +123,7 @@ class RiskcoreGroup(click.Group):
 @click.option(
     "--plugins-dir",
     type=click.Path(file_okay=False, path_type=Path),
+    is_eager=True,  # read before an eager --help, so that help lists this folder's commands
     help="Also load plugin modules (*.py) from this folder.",
 )
 @click.pass_context

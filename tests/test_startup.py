@@ -152,3 +152,22 @@ def test_cli_as_a_library_leaves_the_collector_alone() -> None:
     assert gc.isenabled()
     assert CliRunner().invoke(cli, ["score", str(EXAMPLE), "--format", "json"]).exit_code == 0
     assert gc.isenabled()
+
+
+def test_help_lists_the_commands_of_a_plugins_dir(tmp_path: Path) -> None:
+    (tmp_path / "hello.py").write_text(
+        "import click, riskcore\n"
+        "@click.command()\n"
+        "def hello():\n"
+        "    '''Say hello.'''\n"
+        "@riskcore.hookimpl\n"
+        "def riskcore_register_commands(cli):\n"
+        "    cli.add_command(hello)\n"
+    )
+    code = (
+        "from click.testing import CliRunner\nfrom riskcore.cli import cli\n"
+        f"r = CliRunner().invoke(cli, ['--plugins-dir', {str(tmp_path)!r}, '--help'])\n"
+        "print(r.exit_code, 'Say hello.' in r.output)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "True"]
