@@ -79,43 +79,30 @@ def remaining_by_year(
     explicit: each calendar-year amount spread evenly over that year's months of the term.
     """
     out: dict[int, float] = {}
-    # Locals, not Term's properties, and conditionals, not min/max calls, in the loops: this
-    # runs for every commitment of every score. Each profile has its own loop over the years
-    # of the term on or after `as_of_month`; lo..hi are that year's months of it.
+    # Locals, not Term's properties, and conditionals, not min/max calls, in the loop: this
+    # runs for every commitment of every score. lo..hi are the year's months of the term on or
+    # after `as_of_month`.
     first, last, n, profile = term.first, term.last, term.months, c.profile
     lo_all = first if first > as_of_month else as_of_month
     if lo_all > last:
         return out
-    years = range(lo_all // 12, last // 12 + 1)
-    if profile == "flat":
-        for year in years:
-            start, end = year * 12, year * 12 + 11
-            lo = start if start > lo_all else lo_all
-            hi = end if end < last else last
-            due = amount * (hi - lo + 1) / n
-            if due > 0:
-                out[year] = due
-    elif profile == "ramp":
-        pairs = n * (n + 1)
-        for year in years:
-            start, end = year * 12, year * 12 + 11
-            lo = start if start > lo_all else lo_all
-            hi = end if end < last else last
-            count = hi - lo + 1
-            due = amount * ((lo - first + 1) + (hi - first + 1)) * count / pairs
-            if due > 0:
-                out[year] = due
-    else:
+    if profile == "explicit":
         assert c.schedule is not None
         schedule, share = c.schedule, amount / _schedule_total(c)
-        for year in years:
-            start, end = year * 12, year * 12 + 11
-            lo = start if start > lo_all else lo_all
-            hi = end if end < last else last
+    for year in range(lo_all // 12, last // 12 + 1):
+        start, end = year * 12, year * 12 + 11
+        lo = start if start > lo_all else lo_all
+        hi = end if end < last else last
+        count = hi - lo + 1
+        if profile == "flat":
+            due = amount * count / n
+        elif profile == "ramp":
+            due = amount * ((lo - first + 1) + (hi - first + 1)) * count / (n * (n + 1))
+        else:
             in_term = hi - (start if start > first else first) + 1
-            due = schedule.get(year, 0.0) * (hi - lo + 1) / in_term * share
-            if due > 0:
-                out[year] = due
+            due = schedule.get(year, 0.0) * count / in_term * share
+        if due > 0:
+            out[year] = due
     return out
 
 
