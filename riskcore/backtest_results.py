@@ -5,16 +5,12 @@ Typed and immutable like the report; `to_json()` is exactly the CLI's JSON (sche
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .report import SCHEMA_VERSION, JsonResult
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from .report import SCHEMA_VERSION, JsonResult, ResultPart
 
 
-class GradeRow(_Model):
+class GradeRow(ResultPart):
     """How many cases one grade holds, and how many of them failed."""
 
     grade: str
@@ -23,7 +19,7 @@ class GradeRow(_Model):
     rate: float = Field(description="events / n.")
 
 
-class CaseRow(_Model):
+class CaseRow(ResultPart):
     """One backtest case: its rating as of its date, and what happened after.
 
     `company` and `as_of` are for renderers, not the JSON contract (id, score, rating, outcome).

@@ -7,16 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .report import SCHEMA_VERSION, AdjustmentEntry, JsonResult
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from .report import SCHEMA_VERSION, AdjustmentEntry, JsonResult, ResultPart
 
 
-class DiffSide(_Model):
+class DiffSide(ResultPart):
     """One snapshot of a diff: its rating, score and date."""
 
     rating: str
@@ -24,14 +20,14 @@ class DiffSide(_Model):
     as_of: str
 
 
-class RatingChange(_Model):
+class RatingChange(ResultPart):
     """The rating action: upgrade, downgrade or unchanged, and by how many grades."""
 
     direction: str = Field(description="upgrade | downgrade | unchanged")
     notches: int | None = Field(description="Grades moved; None when one side is NR.")
 
 
-class MetricChange(_Model):
+class MetricChange(ResultPart):
     """One metric in either report: its scores and how much its contribution moved."""
 
     name: str
@@ -40,7 +36,7 @@ class MetricChange(_Model):
     contribution_change: float = Field(description="New contribution minus old (missing: 0).")
 
 
-class AdjustmentChange(_Model):
+class AdjustmentChange(ResultPart):
     """What the adjustments (the weakest link and others) added to each score, and the change."""
 
     old: float = Field(description="Old score minus the sum of its contributions.")
@@ -50,13 +46,13 @@ class AdjustmentChange(_Model):
     new_entries: list[AdjustmentEntry]
 
 
-class FieldChange(_Model):
+class FieldChange(ResultPart):
     field: str
     old: Any
     new: Any
 
 
-class CommitmentEntry(_Model):
+class CommitmentEntry(ResultPart):
     """A commitment as its file gives it: amount in the row's own currency, start as YYYY-MM."""
 
     id: str | None = None
@@ -69,7 +65,7 @@ class CommitmentEntry(_Model):
     )
 
 
-class CommitmentChanges(_Model):
+class CommitmentChanges(ResultPart):
     added: list[CommitmentEntry]
     removed: list[CommitmentEntry]
     changed: list[CommitmentEntry]

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from ._version import __version__
 from .config import ENGINE_ASSUMPTIONS, Config, EngineConfig, ScenarioConfig
 from .defaults import config_sha256, default_config_data, load_config
-from .errors import ConfigError, ErrorItem, SkipMetric, UsageError, close_matches
+from .errors import ConfigError, ErrorItem, SkipMetric, UsageError, close_matches, log_failure
 from .isolation import catch_output
 from .loading import PortfolioSource as PortfolioSource  # re-exported: the engine takes it
 from .loading import load_portfolio_with_hash, located_errors
@@ -40,13 +40,6 @@ from .report import (
 )
 from .schedule import Book, build_book
 from .search import first_crossing, geometric_grid
-
-
-def _debug_failure(message: str, *args: object) -> None:
-    """Log the exception being handled at debug level (logging is imported only then)."""
-    import logging
-
-    logging.getLogger(__name__).debug(message, *args, exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -495,7 +488,7 @@ class Engine:
                 result = None
                 skipped = str(exc) or "skipped"
             except Exception as exc:  # a plugin's score may raise anything
-                _debug_failure("metric %s failed", metric.name)
+                log_failure(__name__, "metric %s failed", metric.name)
                 return MetricEntry(
                     status="error", message=f"{metric.plugin}: {one_line(exc)}", **base
                 ), []

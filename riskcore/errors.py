@@ -76,3 +76,14 @@ def close_matches(word: str, choices: Sequence[str], n: int = 1, cutoff: float =
     import difflib
 
     return difflib.get_close_matches(word, choices, n=n, cutoff=cutoff)
+
+
+def log_failure(logger: str, message: str, *args: object) -> None:
+    """Log the exception being handled, with its traceback, at debug level on `logger`.
+
+    For a plugin's failure, which riskcore reports and survives; logging is imported here,
+    when something fails, not when riskcore starts.
+    """
+    import logging
+
+    logging.getLogger(logger).debug(message, *args, exc_info=True)

@@ -23,15 +23,8 @@ from pydantic import ValidationError
 
 from . import hookspecs
 from .entrypoints import GROUP, Distributions, riskcore_entry_points
+from .errors import log_failure
 from .metric import Metric, MetricConfig
-
-
-def _debug_failure(message: str, *args: object) -> None:
-    """Log the exception being handled at debug level (logging is imported only then)."""
-    import logging
-
-    logging.getLogger(__name__).debug(message, *args, exc_info=True)
-
 
 ENV_ALLOW = "RISKCORE_LOAD_PLUGINS"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -153,7 +146,7 @@ class Registry:
             try:
                 obj = ep.load()
             except Exception as exc:  # a plugin's import may raise anything
-                _debug_failure("entry point %s failed to load", ep.name)
+                log_failure(__name__, "entry point %s failed to load", ep.name)
                 self._fail(PluginInfo(ep.name, version, source), "import", one_line(exc))
                 continue
             self._add(ep.name, obj, source, version)
@@ -230,7 +223,7 @@ class Registry:
             except _Refused as exc:
                 self._fail(self.plugins[name], hook, str(exc))
             except Exception as exc:  # a plugin's hook may raise anything
-                _debug_failure("plugin %s failed in %s", name, hook)
+                log_failure(__name__, "plugin %s failed in %s", name, hook)
                 self._fail(self.plugins[name], hook, one_line(exc))
 
     def _collect_metrics(self) -> None:

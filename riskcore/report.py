@@ -12,11 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer
 SCHEMA_VERSION = 1
 
 
-class _Model(BaseModel):
+class ResultPart(BaseModel):
+    """The base of every result model and its parts: immutable, unknown fields refused."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class JsonResult(_Model):
+class JsonResult(ResultPart):
     """A top-level result of a command: the report, a stress table, a simulation, a network.
 
     `to_json()` is exactly the command's `--format json`; identical inputs give identical bytes.
@@ -31,7 +33,7 @@ class JsonResult(_Model):
         return dumps(self.to_dict(), indent=indent)
 
 
-class CompanyInfo(_Model):
+class CompanyInfo(ResultPart):
     name: str
     as_of: dt.date
     currency: str
@@ -41,14 +43,14 @@ class CompanyInfo(_Model):
         return value.isoformat()
 
 
-class Margin(_Model):
+class Margin(ResultPart):
     """Score points to the nearest grade boundaries; None at the ends of the scale or for NR."""
 
     to_better: float | None = None
     to_worse: float | None = None
 
 
-class WhatIf(_Model):
+class WhatIf(ResultPart):
     """What would move the rating one grade: the reverse stress test, each to 1e-3.
 
     Found by running the engine itself; None where nothing in the range moves the rating.
@@ -65,7 +67,7 @@ class WhatIf(_Model):
     )
 
 
-class MetricEntry(_Model):
+class MetricEntry(ResultPart):
     """One metric's result as reported."""
 
     name: str
@@ -83,7 +85,7 @@ class MetricEntry(_Model):
     message: str | None = None
 
 
-class AdjustmentEntry(_Model):
+class AdjustmentEntry(ResultPart):
     """A post-aggregation rule that moved the score, with its reason."""
 
     name: str
@@ -92,7 +94,7 @@ class AdjustmentEntry(_Model):
     score_after: float
 
 
-class ScheduleRow(_Model):
+class ScheduleRow(ResultPart):
     """Obligations against counted revenue in one horizon year.
 
     `obligations` holds the commitments and `debt_service` (interest and principal due that
@@ -108,12 +110,12 @@ class ScheduleRow(_Model):
     coverage: float | None
 
 
-class PluginRef(_Model):
+class PluginRef(ResultPart):
     name: str
     version: str | None
 
 
-class Provenance(_Model):
+class Provenance(ResultPart):
     riskcore_version: str
     portfolio_sha256: str
     config_sha256: str

@@ -8,16 +8,12 @@ Typed and immutable like the report; `to_json()` is exactly the CLI's JSON (sche
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .report import SCHEMA_VERSION, CompanyInfo, JsonResult, WhatIf
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from .report import SCHEMA_VERSION, CompanyInfo, JsonResult, ResultPart, WhatIf
 
 
-class ScenarioRow(_Model):
+class ScenarioRow(ResultPart):
     """One scenario's outcome in a stress table."""
 
     name: str
@@ -39,7 +35,7 @@ class StressReport(JsonResult):
     scenarios: list[ScenarioRow]
 
 
-class Percentiles(_Model):
+class Percentiles(ResultPart):
     p5: float | None
     p50: float | None
     p95: float | None

@@ -399,3 +399,27 @@ def test_score_together_rates_a_customer_from_its_own_portfolio(tmp_path: Path) 
     cc = vendor_report.metric("customer_concentration")
     assert cc.details["rated"] == {"Buyerco": {"grade": "C", "from": "riskcore"}}
     assert cc.details["strong_share"] == 0.0
+
+
+def test_a_failing_metric_is_logged_at_debug_level_with_its_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Boom(riskcore.Metric):
+        name = "boom"
+        title = "Boom"
+        default_weight = 0.1
+
+        def score(self, portfolio: riskcore.Portfolio, context: riskcore.Context) -> Any:
+            raise RuntimeError("boom failed here")
+
+    class Plugin:
+        @riskcore.hookimpl
+        def riskcore_register_metrics(self, register: Any) -> None:
+            register(Boom)
+
+    with caplog.at_level("DEBUG", logger="riskcore.engine"):
+        report = riskcore.Engine(plugins=[Plugin()]).score(EXAMPLE)
+    assert report.metric("boom").status == "error"
+    [record] = [r for r in caplog.records if r.name == "riskcore.engine"]
+    assert record.getMessage() == "metric boom failed" and record.levelname == "DEBUG"
+    assert record.exc_info is not None and "boom failed here" in str(record.exc_info[1])
