@@ -46,9 +46,9 @@ def name_and_version(dist: metadata.Distribution) -> tuple[str, str]:
 class Distributions:
     """The name and version of each entry point's distribution, its metadata read once.
 
-    `Distribution.name` and `.version` parse the whole METADATA file on every access, and the
-    entry points of one distribution share one Distribution object: keyed by it, start-up
-    parses each plugin package's metadata once instead of three times per entry point.
+    The entry points of one distribution share one Distribution object: keyed by it, each
+    plugin package's metadata header is read once (`name_and_version`), not once per
+    entry point and question.
     """
 
     def __init__(self) -> None:
