@@ -296,11 +296,18 @@ def test_simulate_command_table_and_errors(monkeypatch: pytest.MonkeyPatch, tmp_
     assert missing.exit_code == 2 and "P(funding gap > 0)" in missing.output
 
 
-def test_score_does_not_import_numpy() -> None:
+@pytest.mark.parametrize(
+    ("args", "module"),
+    [
+        (["score", str(EXAMPLE)], "numpy"),  # numpy only when a simulation is asked for
+        (["simulate", str(EXAMPLE), "--paths", "1000"], "numpy.ma"),  # the percentiles' own
+    ],
+)
+def test_a_command_does_not_import_what_it_does_not_use(args: list[str], module: str) -> None:
     code = (
         "import sys; from click.testing import CliRunner; from riskcore.cli import cli; "
-        f"r = CliRunner().invoke(cli, ['score', {str(EXAMPLE)!r}]); "
-        "assert r.exit_code == 0, r.output; print('numpy' in sys.modules)"
+        f"r = CliRunner().invoke(cli, {args!r}); "
+        f"assert r.exit_code == 0, r.output; print({module!r} in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -334,16 +341,6 @@ def test_percentiles_of_nan_are_nan_and_of_nothing_an_error() -> None:
     assert all(math.isnan(v) for v in percentiles(np.array([1.0, np.nan, 2.0]), (5, 95)))
     with pytest.raises(ValueError, match="no values"):
         percentiles(np.array([]), (50,))
-
-
-def test_simulate_does_not_import_numpy_ma() -> None:
-    code = (
-        "import sys; from click.testing import CliRunner; from riskcore.cli import cli; "
-        f"r = CliRunner().invoke(cli, ['simulate', {str(EXAMPLE)!r}, '--paths', '1000']); "
-        "assert r.exit_code == 0, r.output; print('numpy.ma' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
 
 
 def test_materiality_paths_are_worked_out_once_per_matrix_and_copied_to_each_caller() -> None:
